@@ -124,7 +124,7 @@ export class LocationService {
   private place(b: Binding): Binding {
     const slot = this.byAor.get(b.aor);
     if (slot === undefined) {
-      const stored = storedCopy(b, b.aor);
+      const stored = storedCopy(b, undefined);
       this.byAor.set(stored.aor, stored);
       this.count++;
       return stored;
@@ -181,23 +181,32 @@ function byQDescending(a: Binding, b: Binding): number {
 }
 
 /**
- * A frozen copy with a fixed property order (so copies share hidden classes). It reuses the
- * AOR string already keyed in the map, and the contact string when contactKey equals it, so
+ * A frozen copy with a fixed property order (so copies share hidden classes). It reuses
+ * keyedAor, the AOR string already keyed in the map, and the contact string when contactKey equals it, so
  * each binding holds as few distinct strings as possible.
  */
-function storedCopy(b: Binding, aor: string): Binding {
+function storedCopy(b: Binding, keyedAor: string | undefined): Binding {
+  const contact = own(b.contact);
   const copy: Binding = {
-    aor,
-    contact: b.contact,
-    contactKey: b.contactKey === b.contact ? b.contact : b.contactKey,
+    aor: keyedAor ?? own(b.aor),
+    contact,
+    contactKey: b.contactKey === b.contact ? contact : own(b.contactKey),
     expires: b.expires,
-    callId: b.callId,
+    callId: own(b.callId),
     cseq: b.cseq,
   };
   if (b.q !== undefined) copy.q = b.q;
-  if (b.source !== undefined) copy.source = b.source;
-  if (b.path !== undefined) copy.path = Object.freeze([...b.path]) as string[];
+  if (b.source !== undefined) copy.source = own(b.source);
+  if (b.path !== undefined) copy.path = Object.freeze(b.path.map(own)) as string[];
   if (b.static) copy.static = true;
-  if (b.userAgent !== undefined) copy.userAgent = b.userAgent;
+  if (b.userAgent !== undefined) copy.userAgent = own(b.userAgent);
   return Object.freeze(copy);
+}
+
+/**
+ * A string that owns its characters. V8 represents a substring as a view into its parent, so a
+ * Call-ID cut out of a REGISTER would otherwise keep the whole message text alive for an hour.
+ */
+function own(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
 }
