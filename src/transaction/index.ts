@@ -1,0 +1,6 @@
+export * from './clock';
+export * from './timers';
+export * from './types';
+export * from './server-transaction';
+export * from './client-transaction';
+export * from './transaction-layer';

@@ -1,0 +1,110 @@
+// Server transactions, RFC 3261 §17.2 with the RFC 6026 "Accepted" state for INVITE 2xx.
+import { SipMessage } from '../sip';
+import { Clock, TimerHandle } from './clock';
+import { TimerConfig, transactionTimeout } from './timers';
+import { Destination, Sender, isReliable } from './types';
+
+export type ServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Confirmed' | 'Accepted' | 'Terminated';
+
+export class ServerTransaction {
+  state: ServerState;
+  lastResponse?: SipMessage;
+  private lastBytes?: Buffer;
+  private retransmit?: TimerHandle;
+  private timeout?: TimerHandle;
+  private interval: number;
+  /** The To tag of sipd's own responses, shared by all of them. */
+  readonly toTag: string;
+  readonly createdAt: number;
+
+  constructor(
+    readonly key: string,
+    readonly request: SipMessage,
+    /** Where responses go (RFC 3261 §18.2.2, RFC 3581). */
+    readonly replyTo: Destination,
+    private readonly sender: Sender,
+    private readonly clock: Clock,
+    private readonly timers: TimerConfig,
+    private readonly onTerminated: (tx: ServerTransaction) => void,
+    toTag: string,
+  ) {
+    this.isInvite = request.method === 'INVITE';
+    this.state = this.isInvite ? 'Proceeding' : 'Trying';
+    this.interval = timers.t1;
+    this.toTag = toTag;
+    this.createdAt = clock.now();
+  }
+
+  readonly isInvite: boolean;
+
+  get finished(): boolean {
+    return this.state !== 'Trying' && this.state !== 'Proceeding';
+  }
+
+  /** The request arrived again: answer with the last response (§17.2.1, §17.2.2). */
+  onRetransmission(): void {
+    if (this.lastBytes && this.state !== 'Accepted') this.sender.send(this.lastBytes, this.replyTo);
+  }
+
+  /** ACK for a non-2xx final response. */
+  onAck(): void {
+    if (this.state !== 'Completed' || !this.isInvite) return;
+    this.state = 'Confirmed';
+    this.retransmit?.cancel();
+    this.timeout?.cancel();
+    this.finishAfter(isReliable(this.replyTo) ? 0 : this.timers.t4);
+  }
+
+  respond(res: SipMessage): void {
+    if (this.state === 'Terminated' || (this.finished && !(this.state === 'Accepted' && res.status < 300 && res.status >= 200))) return;
+    const bytes = res.toBuffer();
+    this.sender.send(bytes, this.replyTo);
+    if (res.status < 200) {
+      this.lastResponse = res;
+      this.lastBytes = bytes;
+      if (this.state === 'Trying') this.state = 'Proceeding';
+      return;
+    }
+    this.lastResponse = res;
+    this.lastBytes = bytes;
+    const t64 = transactionTimeout(this.timers);
+    if (this.isInvite && res.status < 300) {
+      // RFC 6026: stay to absorb INVITE retransmissions and let further 2xx through; the ACK is end to end.
+      if (this.state !== 'Accepted') {
+        this.state = 'Accepted';
+        this.finishAfter(t64);
+      }
+    } else if (this.isInvite) {
+      this.state = 'Completed';
+      if (!isReliable(this.replyTo)) this.scheduleRetransmit();
+      this.timeout = this.clock.after(t64, () => this.terminate()); // Timer H: the ACK never came
+    } else {
+      this.state = 'Completed';
+      this.finishAfter(isReliable(this.replyTo) ? 0 : t64); // Timer J
+    }
+  }
+
+  terminate(): void {
+    if (this.state === 'Terminated') return;
+    this.state = 'Terminated';
+    this.retransmit?.cancel();
+    this.timeout?.cancel();
+    this.onTerminated(this);
+  }
+
+  // Timer G: resend a non-2xx final response until the ACK arrives.
+  private scheduleRetransmit(): void {
+    this.retransmit = this.clock.after(this.interval, () => {
+      if (this.state !== 'Completed' || !this.lastBytes) return;
+      this.sender.send(this.lastBytes, this.replyTo);
+      this.interval = Math.min(this.interval * 2, this.timers.t2);
+      this.scheduleRetransmit();
+    });
+  }
+
+  private finishAfter(ms: number): void {
+    this.timeout?.cancel();
+    if (ms === 0) this.terminate();
+    else this.timeout = this.clock.after(ms, () => this.terminate());
+  }
+}

@@ -1,0 +1,68 @@
+// Transaction tables and matching (RFC 3261 §17.1.3, §17.2.3, with the RFC 2543 fallback).
+import { MAGIC_COOKIE, SipMessage, newTag } from '../sip';
+import { Clock } from './clock';
+import { ClientEvents, ClientTransaction } from './client-transaction';
+import { ServerTransaction } from './server-transaction';
+import { TimerConfig } from './timers';
+import { Destination, Sender } from './types';
+
+export class TransactionLayer {
+  private readonly servers = new Map<string, ServerTransaction>();
+  private readonly clients = new Map<string, ClientTransaction>();
+
+  constructor(readonly sender: Sender, readonly clock: Clock, public timers: TimerConfig) {}
+
+  get serverCount(): number {
+    return this.servers.size;
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** The server transaction a request belongs to; an ACK finds its INVITE's. */
+  findServer(req: SipMessage, method = req.method === 'ACK' ? 'INVITE' : req.method): ServerTransaction | undefined {
+    return this.servers.get(serverKey(req, method));
+  }
+
+  createServer(req: SipMessage, replyTo: Destination, onTerminated?: (tx: ServerTransaction) => void): ServerTransaction {
+    const key = serverKey(req, req.method);
+    const tx = new ServerTransaction(key, req, replyTo, this.sender, this.clock, this.timers, (t) => {
+      if (this.servers.get(t.key) === t) this.servers.delete(t.key);
+      onTerminated?.(t);
+    }, newTag());
+    this.servers.set(key, tx);
+    return tx;
+  }
+
+  /** Sends `req` (which already carries sipd's Via with a unique branch) under a new client transaction. */
+  createClient(req: SipMessage, dest: Destination, events: ClientEvents, timerCMs = 0): ClientTransaction {
+    const key = clientKey(req.topVia.params.get('branch') ?? '', req.method);
+    const tx = new ClientTransaction(key, req, dest, this.sender, this.clock, this.timers, events, (t) => {
+      if (this.clients.get(t.key) === t) this.clients.delete(t.key);
+    }, timerCMs);
+    this.clients.set(key, tx);
+    tx.start();
+    return tx;
+  }
+
+  /** The client transaction a response belongs to, by the branch of its top Via and its CSeq method. */
+  matchResponse(res: SipMessage): ClientTransaction | undefined {
+    const branch = res.topVia.params.get('branch');
+    if (!branch) return undefined;
+    return this.clients.get(clientKey(branch, res.cseq.method));
+  }
+}
+
+function clientKey(branch: string, method: string): string {
+  return `${branch}|${method}`;
+}
+
+function serverKey(req: SipMessage, method: string): string {
+  const via = req.topVia;
+  const branch = via.params.get('branch');
+  const sentBy = `${via.host}:${via.port ?? ''}`;
+  if (branch && branch.startsWith(MAGIC_COOKIE)) return `${branch}|${sentBy}|${method}`;
+  // RFC 2543 peers: no unique branch, so match on the request's identifying fields.
+  return `2543|${req.uri}|${req.fromTag ?? ''}|${req.callId}|${req.cseq.seq}|${sentBy}|${branch ?? ''}|${method}`;
+}
