@@ -1,0 +1,178 @@
+import type { Socket } from 'node:net';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { errorMessage, formatEndpoint, formatHostPort, reportLater } from './endpoint';
+import { StreamFramer, type FrameSink } from './framing';
+import { deliver, type InboundSink } from './sink';
+import type { ConnectionInfo, Endpoint, TransportLog, TransportStats } from './types';
+
+const PONG = Buffer.from('\r\n');
+
+/** What a connection needs from the table that owns it. */
+export interface ConnectionOwner {
+  readonly sink: InboundSink;
+  readonly stats: TransportStats;
+  readonly log: TransportLog;
+  connectionClosed(conn: Connection): void;
+}
+
+export interface ConnectionSettings {
+  maxMessageSize: number;
+  idleTimeoutMs: number;
+  /** Outgoing only: give up when not established within this time. */
+  connectTimeoutMs?: number;
+}
+
+interface QueuedWrite { data: Buffer; onError?: (err: Error) => void }
+
+/** One TCP or TLS connection: framing of inbound bytes, writes queued while connecting, idle close. */
+export class Connection implements FrameSink {
+  readonly openedAt = Date.now();
+  lastUsed = this.openedAt;
+  messagesIn = 0;
+  messagesOut = 0;
+  local: Endpoint;
+  peerCertificate: PeerCertificate | undefined;
+  private queue: QueuedWrite[] | null;
+  private open = true;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private readonly framer: StreamFramer;
+  private readonly flag: 'SipTcp' | 'SipTls';
+
+  constructor(
+    readonly id: number,
+    readonly transport: 'tcp' | 'tls',
+    readonly direction: 'in' | 'out',
+    private readonly socket: Socket,
+    readonly remote: Endpoint,
+    private readonly owner: ConnectionOwner,
+    private readonly settings: ConnectionSettings,
+  ) {
+    this.flag = transport === 'tls' ? 'SipTls' : 'SipTcp';
+    this.local = { transport, host: socket.localAddress ?? '', port: socket.localPort ?? 0 };
+    this.framer = new StreamFramer(settings.maxMessageSize, this);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.framer.push(chunk));
+    socket.on('timeout', () => this.onIdle());
+    socket.on('error', (err: Error) => this.onSocketError(err));
+    socket.on('close', () => this.onClose());
+    if (direction === 'out') {
+      this.queue = [];
+      socket.once(transport === 'tls' ? 'secureConnect' : 'connect', () => this.established());
+      this.connectTimer = setTimeout(() => this.onConnectTimeout(), settings.connectTimeoutMs);
+    } else {
+      this.queue = null;
+      this.established();
+    }
+  }
+
+  get isOpen(): boolean {
+    return this.open;
+  }
+
+  write(data: Buffer, onError?: (err: Error) => void): void {
+    if (!this.open) {
+      reportLater(onError, new Error(`connection ${this.id} to ${formatEndpoint(this.remote)} is closed`));
+      return;
+    }
+    this.lastUsed = Date.now();
+    this.messagesOut++;
+    this.owner.stats.streamMessagesOut++;
+    if (this.queue) {
+      this.queue.push({ data, onError });
+      return;
+    }
+    this.socketWrite(data, onError);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  closeAndWait(): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.destroy();
+    });
+  }
+
+  info(): ConnectionInfo {
+    return {
+      id: this.id, transport: this.transport, local: this.local, remote: this.remote,
+      direction: this.direction, openedAt: this.openedAt, lastUsed: this.lastUsed,
+      messagesIn: this.messagesIn, messagesOut: this.messagesOut,
+    };
+  }
+
+  frameMessage(data: Buffer): void {
+    this.messagesIn++;
+    this.lastUsed = Date.now();
+    this.owner.stats.streamMessagesIn++;
+    const m = this.peerCertificate
+      ? { data, source: this.remote, local: this.local, connectionId: this.id, tlsPeerCertificate: this.peerCertificate }
+      : { data, source: this.remote, local: this.local, connectionId: this.id };
+    deliver(this.owner.sink, m, this.owner.log);
+  }
+
+  framePing(): void {
+    this.owner.stats.keepAlivePings++;
+    this.socket.write(PONG);
+  }
+
+  frameError(reason: string, partial: Buffer): void {
+    this.owner.stats.framingErrors++;
+    this.owner.log.debug('Parser', `framing error on connection ${this.id} from ${formatEndpoint(this.remote)}: ${reason}`);
+    try {
+      this.owner.sink.onFramingError(this.remote, reason, partial);
+    } finally {
+      this.socket.destroy();
+    }
+  }
+
+  private established(): void {
+    clearTimeout(this.connectTimer);
+    this.local = { transport: this.transport, host: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
+    if (this.transport === 'tls') {
+      const cert = (this.socket as TLSSocket).getPeerCertificate();
+      if (cert && Object.keys(cert).length > 0) this.peerCertificate = cert;
+    }
+    this.socket.setTimeout(this.settings.idleTimeoutMs);
+    this.owner.log.debug(this.flag, `connection ${this.id} ${this.direction} ${formatEndpoint(this.local)} <-> ${formatEndpoint(this.remote)} established`);
+    const queued = this.queue;
+    this.queue = null;
+    if (queued) for (const w of queued) this.socketWrite(w.data, w.onError);
+  }
+
+  private socketWrite(data: Buffer, onError?: (err: Error) => void): void {
+    this.socket.write(data, onError ? (err) => { if (err) onError(err); } : undefined);
+  }
+
+  private onConnectTimeout(): void {
+    const target = formatHostPort(this.remote.host, this.remote.port);
+    this.socket.destroy(new Error(`${this.transport} connect to ${target} timed out after ${this.settings.connectTimeoutMs} ms`));
+  }
+
+  private onIdle(): void {
+    this.owner.log.debug(this.flag, `connection ${this.id} to ${formatEndpoint(this.remote)} idle, closing`);
+    this.socket.destroy();
+  }
+
+  private onSocketError(err: Error): void {
+    this.owner.log.debug(this.flag, `connection ${this.id} to ${formatEndpoint(this.remote)}: ${errorMessage(err)}`);
+    this.failQueued(err);
+  }
+
+  private onClose(): void {
+    this.open = false;
+    clearTimeout(this.connectTimer);
+    this.framer.stop();
+    this.failQueued(new Error(`connection to ${formatEndpoint(this.remote)} closed before the write`));
+    this.owner.connectionClosed(this);
+  }
+
+  private failQueued(err: Error): void {
+    const queued = this.queue;
+    this.queue = null;
+    if (queued) for (const w of queued) reportLater(w.onError, err);
+  }
+}
