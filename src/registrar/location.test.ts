@@ -1,0 +1,198 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocationService, type Binding } from './location';
+import type { RegistryStore } from '../store/registry-store';
+import { SqliteRegistryStore } from '../store/sqlite-registry-store';
+
+const T0 = 1_700_000_000_000;
+
+function binding(aor: string, user: string, extra: Partial<Binding> = {}): Binding {
+  const contact = `sip:${user}@192.0.2.1:5060`;
+  return { aor, contact, contactKey: contact, expires: T0 + 3_600_000, callId: `${user}-call`, cseq: 1, ...extra };
+}
+
+/** Records what the service writes behind. */
+class RecordingStore implements RegistryStore {
+  ops: string[] = [];
+  constructor(private readonly stored: Binding[] = []) {}
+  loadAll(): Binding[] {
+    return this.stored;
+  }
+  put(b: Binding): void {
+    this.ops.push(`put ${b.aor} ${b.contactKey}`);
+  }
+  delete(aor: string, contactKey: string): void {
+    this.ops.push(`delete ${aor} ${contactKey}`);
+  }
+  deleteAor(aor: string): void {
+    this.ops.push(`deleteAor ${aor}`);
+  }
+  flush(): void {
+    this.ops.push('flush');
+  }
+  close(): void {
+    this.ops.push('close');
+  }
+}
+
+const contacts = (bs: Binding[]): string[] => bs.map((b) => b.contact);
+
+test('lookup orders by q (absent = 1.0), then most recently registered first', () => {
+  const loc = new LocationService(null, () => T0);
+  loc.upsert(binding('a@x', 'one'));
+  loc.upsert(binding('a@x', 'half', { q: 0.5 }));
+  loc.upsert(binding('a@x', 'two'));
+  loc.upsert(binding('a@x', 'full', { q: 1 }));
+  assert.deepEqual(contacts(loc.lookup('a@x')), [
+    'sip:full@192.0.2.1:5060',
+    'sip:two@192.0.2.1:5060',
+    'sip:one@192.0.2.1:5060',
+    'sip:half@192.0.2.1:5060',
+  ]);
+  loc.upsert(binding('a@x', 'one', { cseq: 2 }));
+  assert.deepEqual(contacts(loc.lookup('a@x')).slice(0, 2), ['sip:one@192.0.2.1:5060', 'sip:full@192.0.2.1:5060']);
+  assert.equal(loc.size(), 4);
+  assert.equal(loc.aorCount(), 1);
+});
+
+test('upsert replaces the binding with the same contactKey and keeps its own frozen copy', () => {
+  const loc = new LocationService(null, () => T0);
+  const b = binding('a@x', 'one', { path: ['<sip:edge.example.com;lr>'] });
+  loc.upsert(b);
+  loc.upsert({ ...binding('a@x', 'one'), contact: 'sip:one@192.0.2.9:5060', cseq: 7 });
+  b.callId = 'changed';
+  b.path!.push('<sip:other;lr>');
+  const got = loc.get('a@x', 'sip:one@192.0.2.1:5060');
+  assert.equal(got?.contact, 'sip:one@192.0.2.9:5060');
+  assert.equal(got?.cseq, 7);
+  assert.equal(got?.path, undefined);
+  assert.equal(loc.size(), 1);
+  assert.ok(Object.isFrozen(got));
+  loc.upsert(b);
+  assert.deepEqual(loc.get('a@x', b.contactKey)?.path, ['<sip:edge.example.com;lr>', '<sip:other;lr>']);
+  b.path!.length = 0;
+  assert.equal(loc.get('a@x', b.contactKey)?.path?.length, 2);
+});
+
+test('a lapsed binding is hidden from lookup and get before the purge removes it', () => {
+  let now = T0;
+  const store = new RecordingStore();
+  const loc = new LocationService(store, () => now);
+  loc.upsert(binding('a@x', 'short', { expires: T0 + 1000 }));
+  loc.upsert(binding('a@x', 'long', { expires: T0 + 5000 }));
+  loc.upsert(binding('b@x', 'short', { expires: T0 + 1000 }));
+  now = T0 + 1000;
+  assert.deepEqual(contacts(loc.lookup('a@x')), ['sip:long@192.0.2.1:5060']);
+  assert.deepEqual(loc.lookup('b@x'), []);
+  assert.equal(loc.get('b@x', 'sip:short@192.0.2.1:5060'), undefined);
+  assert.equal(loc.size(), 3);
+  assert.equal([...loc.entries()].length, 3);
+
+  store.ops = [];
+  assert.equal(loc.purgeExpired(), 2);
+  assert.deepEqual(store.ops.sort(), ['delete a@x sip:short@192.0.2.1:5060', 'delete b@x sip:short@192.0.2.1:5060']);
+  assert.equal(loc.size(), 1);
+  assert.equal(loc.aorCount(), 1);
+  assert.equal(loc.get('a@x', 'sip:long@192.0.2.1:5060')?.contact, 'sip:long@192.0.2.1:5060');
+  assert.equal(loc.purgeExpired(), 0);
+});
+
+test('remove and removeAll update memory, counts and the store', () => {
+  const store = new RecordingStore();
+  const loc = new LocationService(store, () => T0);
+  loc.upsert(binding('a@x', 'one'));
+  loc.upsert(binding('a@x', 'two'));
+  loc.upsert(binding('a@x', 'three'));
+  loc.upsert(binding('b@x', 'one'));
+  assert.equal(loc.remove('a@x', 'sip:two@192.0.2.1:5060'), true);
+  assert.equal(loc.remove('a@x', 'sip:two@192.0.2.1:5060'), false);
+  assert.equal(loc.remove('b@x', 'sip:nobody@192.0.2.1:5060'), false);
+  assert.deepEqual(contacts(loc.lookup('a@x')), ['sip:three@192.0.2.1:5060', 'sip:one@192.0.2.1:5060']);
+  assert.equal(loc.remove('a@x', 'sip:three@192.0.2.1:5060'), true);
+  assert.deepEqual(contacts(loc.lookup('a@x')), ['sip:one@192.0.2.1:5060']);
+  assert.equal(loc.size(), 2);
+  assert.equal(loc.removeAll('b@x'), 1);
+  assert.equal(loc.removeAll('b@x'), 0);
+  assert.deepEqual(loc.lookup('b@x'), []);
+  assert.equal(loc.size(), 1);
+  assert.equal(loc.aorCount(), 1);
+  assert.deepEqual(store.ops.slice(4), [
+    'delete a@x sip:two@192.0.2.1:5060',
+    'delete a@x sip:three@192.0.2.1:5060',
+    'deleteAor b@x',
+  ]);
+  loc.close();
+  assert.equal(store.ops.at(-1), 'close');
+});
+
+test('the constructor loads the store, oldest first, so recency survives a restart', () => {
+  const store = new RecordingStore([binding('a@x', 'old'), binding('a@x', 'new'), binding('b@x', 'one')]);
+  const loc = new LocationService(store, () => T0);
+  assert.deepEqual(contacts(loc.lookup('a@x')), ['sip:new@192.0.2.1:5060', 'sip:old@192.0.2.1:5060']);
+  assert.equal(loc.size(), 3);
+  assert.deepEqual(store.ops, []);
+});
+
+test('static bindings never expire, are not persisted, and loadStatic replaces the previous set', () => {
+  let now = T0;
+  const store = new RecordingStore();
+  const loc = new LocationService(store, () => now);
+  const gw = (user: string): Binding => ({ ...binding('gw@x', user), expires: Infinity, static: true });
+  loc.upsert(binding('gw@x', 'dynamic'));
+  loc.upsert(binding('gw@x', 'taken'));
+  store.ops = [];
+  loc.loadStatic([gw('s1'), gw('s2'), gw('taken')]);
+  assert.deepEqual(store.ops, ['delete gw@x sip:taken@192.0.2.1:5060']);
+  assert.equal(loc.get('gw@x', 'sip:taken@192.0.2.1:5060')?.static, true);
+
+  now = T0 + 10 * 365 * 86_400_000;
+  assert.equal(loc.purgeExpired(), 1);
+  assert.deepEqual(contacts(loc.lookup('gw@x')), [
+    'sip:taken@192.0.2.1:5060',
+    'sip:s2@192.0.2.1:5060',
+    'sip:s1@192.0.2.1:5060',
+  ]);
+
+  loc.loadStatic([gw('s3')]);
+  assert.deepEqual(contacts(loc.lookup('gw@x')), ['sip:s3@192.0.2.1:5060']);
+  assert.equal(loc.size(), 1);
+  assert.ok(!store.ops.some((op) => op.startsWith('put')));
+});
+
+test('loadStatic leaves alone a static binding that a later upsert replaced', () => {
+  const loc = new LocationService(null, () => T0);
+  loc.loadStatic([{ ...binding('gw@x', 's1'), expires: Infinity, static: true }]);
+  loc.upsert(binding('gw@x', 's1'));
+  loc.loadStatic([]);
+  assert.equal(loc.get('gw@x', 'sip:s1@192.0.2.1:5060')?.static, undefined);
+});
+
+test('a purge reaches the SQLite store: the purged binding is gone after reopening', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipd-location-'));
+  try {
+    const file = join(dir, 'registry.db');
+    let now = T0;
+    // The store keeps the start time, so only an actual delete keeps the row from coming back.
+    const open = () => SqliteRegistryStore.open(file, { maxAgeOnBootSec: 86_400 }, () => T0);
+    const loc = new LocationService(open(), () => now);
+    loc.upsert(binding('a@x', 'short', { expires: T0 + 1000 }));
+    loc.upsert(binding('a@x', 'long', { expires: T0 + 5000 }));
+    loc.close();
+
+    const loc2 = new LocationService(open(), () => now);
+    assert.equal(loc2.size(), 2);
+    now = T0 + 2000;
+    assert.equal(loc2.purgeExpired(), 1);
+    loc2.close();
+
+    now = T0;
+    const loc3 = new LocationService(open(), () => now);
+    assert.deepEqual(contacts(loc3.lookup('a@x')), ['sip:long@192.0.2.1:5060']);
+    loc3.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
