@@ -19,10 +19,11 @@ async function waitForText(path: string, text: string): Promise<void> {
   assert.fail(`${path} never contained ${text}`);
 }
 
-test('LogLevel filters messages and lines carry the seed shape; parent directories are created', async () => {
+test('LogLevel filters messages, notices always pass, lines carry the seed shape, the directory is created', async () => {
   const file = join(tempDir(), 'logs', 'nested', 'error_log');
-  const log = Logger.open({ errorLog: file, level: 'notice', debugFlags: {} });
+  const log = Logger.open({ errorLog: file, level: 'error', debugFlags: {} });
   log.emerg('e1');
+  log.crit('c1');
   log.error('e2');
   log.warn('w1');
   log.notice('A new sipd child process (27413) has started.');
@@ -31,8 +32,18 @@ test('LogLevel filters messages and lines carry the seed shape; parent directori
   const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
   assert.equal(lines.length, 4);
   assert.match(lines[0], new RegExp(`^${STAMP} \\[emerg\\] e1$`));
+  assert.match(lines[2], new RegExp(`^${STAMP} \\[error\\] e2$`));
   assert.match(lines[3], new RegExp(`^${STAMP} \\[notice\\] A new sipd child process \\(27413\\) has started\\.$`));
-  assert.ok(!lines.some((l) => l.includes('i1')));
+  assert.ok(!lines.some((l) => l.includes('w1') || l.includes('i1')));
+});
+
+test('LogLevel info lets warn and info through', async () => {
+  const file = join(tempDir(), 'error_log');
+  const log = Logger.open({ errorLog: file, level: 'info', debugFlags: {} });
+  log.warn('w1');
+  log.info('i1');
+  await log.close();
+  assert.match(readFileSync(file, 'utf8'), /\[warn\] w1\n.*\[info\] i1\n$/);
 });
 
 test('debug output follows its DebugFlag, not LogLevel, and lazy messages are built only when on', async () => {

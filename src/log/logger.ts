@@ -97,8 +97,10 @@ export class Logger {
     await closeOutputs(old);
   }
 
+  // As in Apache, whose error log the seed's sipd shares: notices (start, stop, graceful restart)
+  // are written whatever the LogLevel, so the default `warn` still records them.
   private write(level: LogLevelName, msg: string): void {
-    if (levelRank(level) > this.out.rank) return;
+    if (level !== 'notice' && levelRank(level) > this.out.rank) return;
     this.out.errors.write(`[${this.stamp()}] [${level}] ${msg}\n`);
   }
 

@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArgs } from './args';
+
+test('-f and --foreground are accepted in any position', () => {
+  assert.deepEqual(parseArgs(['start', '-f', '/etc/sipd.conf', '--foreground']), {
+    command: 'start',
+    file: '/etc/sipd.conf',
+    foreground: true,
+    operands: [],
+  });
+  assert.deepEqual(parseArgs(['-f', 'a.conf', 'txngraceful-restart', '45', '2']), {
+    command: 'txngraceful-restart',
+    file: 'a.conf',
+    foreground: false,
+    operands: ['45', '2'],
+  });
+});
+
+test('mistakes are reported rather than guessed', () => {
+  assert.deepEqual(parseArgs([]), { error: 'no command given' });
+  assert.deepEqual(parseArgs(['launch']), { error: 'unknown command launch' });
+  assert.deepEqual(parseArgs(['start', '-f']), { error: '-f needs a file name' });
+  assert.deepEqual(parseArgs(['stop', '--force']), { error: 'unknown option --force' });
+  assert.deepEqual(parseArgs(['status', '--foreground']), { error: '--foreground goes with start only' });
+  assert.deepEqual(parseArgs(['graceful', 'now']), { error: 'graceful takes no operands' });
+});

@@ -1,0 +1,44 @@
+// Command-line parsing: `sipd [-f FILE] COMMAND [OPERANDS] [--foreground]`, options in any position.
+export const COMMANDS = ['start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest'] as const;
+
+export type Command = (typeof COMMANDS)[number];
+
+export interface CliArgs {
+  command: Command;
+  file?: string;
+  foreground: boolean;
+  operands: string[];
+}
+
+export const USAGE =
+  'usage: sipd [-f FILE] start [--foreground] | stop | restart | graceful | ' +
+  'txngraceful-restart SECONDS 1|2 | status | configtest';
+
+export function parseArgs(argv: string[]): CliArgs | { error: string } {
+  let file: string | undefined;
+  let foreground = false;
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-f') {
+      if (i + 1 >= argv.length) return { error: '-f needs a file name' };
+      file = argv[++i];
+    } else if (arg === '--foreground') {
+      foreground = true;
+    } else if (arg.startsWith('-')) {
+      return { error: `unknown option ${arg}` };
+    } else {
+      words.push(arg);
+    }
+  }
+  const [command, ...operands] = words;
+  if (command === undefined) return { error: 'no command given' };
+  if (!isCommand(command)) return { error: `unknown command ${command}` };
+  if (foreground && command !== 'start') return { error: '--foreground goes with start only' };
+  if (command !== 'txngraceful-restart' && operands.length > 0) return { error: `${command} takes no operands` };
+  return { command, file, foreground, operands };
+}
+
+function isCommand(word: string): word is Command {
+  return (COMMANDS as readonly string[]).includes(word);
+}
