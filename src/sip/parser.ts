@@ -71,12 +71,12 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
 /** Fills the start line in; returns an error that can only be answered once the headers are read. */
 function parseStartLine(line: string, msg: SipMessage, limits: ParseLimits): SipParseError | undefined {
   if (line.startsWith('SIP/')) {
-    const m = /^SIP\/(\d+\.\d+) (\d{3}) ?(.*)$/.exec(line);
+    const m = /^SIP\/(\d+\.\d+) (\d{3})(?: (.*))?$/.exec(line);
     if (!m) throw new SipParseError(`malformed status line "${clip(line)}"`);
     if (m[1] !== '2.0') throw new SipParseError(`unsupported SIP version ${m[1]}`, 505);
     msg.status = Number(m[2]);
     if (msg.status < 100 || msg.status > 699) throw new SipParseError(`invalid status code ${m[2]}`);
-    msg.reason = m[3];
+    msg.reason = m[3] ?? '';
     return undefined;
   }
   const parts = line.split(' ');
