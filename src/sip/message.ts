@@ -179,7 +179,8 @@ export class SipMessage {
   get maxForwards(): number | undefined {
     const v = this.get('max-forwards');
     if (v === undefined) return undefined;
-    if (!/^\d{1,3}$/.test(v.trim())) throw new SipParseError(`invalid Max-Forwards "${v}"`);
+    // 1*DIGIT (leading zeros allowed, RFC 3261 §20.22); values beyond 255 are malformed (RFC 4475 §3.1.2.4).
+    if (!/^\d+$/.test(v.trim()) || Number(v) > 255) throw new SipParseError(`invalid Max-Forwards "${v}"`);
     return Number(v);
   }
 
