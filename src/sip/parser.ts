@@ -26,11 +26,15 @@ const SCHEMES = /^(sips?|tel):/i;
 export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS): SipMessage {
   let start = 0;
   while (start + 1 < buf.length && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-  let headEnd = buf.indexOf('\r\n\r\n', start, 'latin1');
-  let bodyStart = headEnd + 4;
-  if (headEnd < 0) {
-    headEnd = buf.indexOf('\n\n', start, 'latin1');
-    bodyStart = headEnd + 2;
+  // The head ends at the first empty line, whichever line ending (CRLF or bare LF) was used around it.
+  let headEnd = -1;
+  let bodyStart = -1;
+  for (let p = buf.indexOf(10, start); p >= 0; p = buf.indexOf(10, p + 1)) {
+    if (buf[p + 1] === 10) bodyStart = p + 2;
+    else if (buf[p + 1] === 13 && buf[p + 2] === 10) bodyStart = p + 3;
+    else continue;
+    headEnd = p > start && buf[p - 1] === 13 ? p - 1 : p;
+    break;
   }
   if (headEnd < 0) {
     // A message without a blank line: accept it only if it ends with a single line break (no body).
