@@ -98,8 +98,8 @@ class ConfigBuilder {
   }
 
   private directive(line: number, rawName: string, args: string[]): void {
-    const field = findDirective(rawName) ? undefined : mysqlFieldName(rawName);
-    const spec = field !== undefined ? MYSQL_FIELD : findDirective(rawName);
+    const spec = findDirective(rawName) ?? (mysqlFieldName(rawName) === undefined ? undefined : MYSQL_FIELD);
+    const field = spec?.type.kind === 'mysqlField' ? mysqlFieldName(rawName) : undefined;
     if (!spec) return this.problem(line, `${rawName} is not a known directive`);
     if (!this.allowedHere(line, spec)) return;
     if (this.apply(line, spec, args, field) && !spec.implemented) {

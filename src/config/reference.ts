@@ -24,7 +24,9 @@ const GROUP_TITLES: Readonly<Record<DirectiveGroup, string>> = {
   ras: 'H.323 RAS (module ras)',
 };
 
-const cell = (text: string) => text.replace(/\|/g, '\\|');
+/** Escapes what would break a table cell or be read as an HTML tag. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const code = (text: string) => '`' + text.replace(/\|/g, '\\|') + '`';
 
 function defaultCell(spec: DirectiveSpec): string {
   if (spec.defaultText !== undefined) return spec.defaultText;
@@ -32,11 +34,12 @@ function defaultCell(spec: DirectiveSpec): string {
 }
 
 function row(spec: DirectiveSpec): string {
-  const name = spec.section ? `${spec.name} (in <${spec.section}>)` : spec.name;
-  return `| ${[
-    name, describeType(spec.type), defaultCell(spec), spec.restart === 'restart' ? 'full restart' : 'graceful',
+  const name = code(spec.name) + (spec.section ? ` in ${code(`<${spec.section}>`)}` : '');
+  const rest = [
+    describeType(spec.type), defaultCell(spec), spec.restart === 'restart' ? 'full restart' : 'graceful',
     spec.implemented ? 'yes' : 'no', spec.description,
-  ].map(cell).join(' | ')} |`;
+  ].map(cell);
+  return `| ${[name, ...rest].join(' | ')} |`;
 }
 
 export function renderReference(): string {
@@ -61,7 +64,7 @@ export function renderReference(): string {
   }
   out.push('', '## Containers', '', '| Container | Argument | Contents |', '|---|---|---|');
   for (const [name, section] of Object.entries(SECTIONS)) {
-    out.push(`| ${cell(`<${name}> ... </${name}>`)} | ${cell(section.argument)} | ${cell(section.description)} |`);
+    out.push(`| ${code(`<${name}> ... </${name}>`)} | ${cell(section.argument)} | ${cell(section.description)} |`);
   }
   return out.join('\n') + '\n';
 }
