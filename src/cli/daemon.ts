@@ -17,16 +17,19 @@ export async function runForeground(file: string, config: SipdConfig): Promise<n
   }
   const log = Logger.open(loggerOptions(config));
   const server = new SipServer(config, log, { configFile: file });
+  let started = false;
   try {
     await server.start();
+    started = true;
+    await new Daemon(file, config, log, server).listen();
   } catch (err) {
-    log.emerg(`sipd could not start: ${(err as Error).message}`);
-    console.error(`sipd could not start: ${(err as Error).message}`);
+    const reason = `sipd could not start: ${(err as Error).message}`;
+    log.emerg(reason);
+    console.error(reason);
+    if (started) await server.stop();
     await log.close();
     return 1;
   }
-  const daemon = new Daemon(file, config, log, server);
-  await daemon.listen();
   log.notice(`sipd (pid ${process.pid}) started with ${file}; resuming normal operations`);
   return 0;
 }

@@ -1,7 +1,8 @@
 // The control channel between the sipd command and the daemon: a UNIX socket carrying
 // one JSON request per line and one JSON reply per line.
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
+import { dirname } from 'node:path';
 import type { ServerStatus } from '../server';
 
 export type ControlRequest =
@@ -29,6 +30,7 @@ export interface ControlReply {
 }
 
 const MAX_LINE = 64 * 1024;
+const MAX_SOCKET_PATH = 107;
 
 export function controlRequest(socketPath: string, req: ControlRequest, timeoutMs: number): Promise<ControlReply> {
   return new Promise((resolve, reject) => {
@@ -63,6 +65,11 @@ export function controlRequest(socketPath: string, req: ControlRequest, timeoutM
 
 /** Listens on `socketPath` (replacing a stale socket file), readable and writable by the owner only. */
 export function serveControl(socketPath: string, handle: (req: ControlRequest) => Promise<ControlReply>): Promise<Server> {
+  // Longer paths would be cut short silently by the kernel's sockaddr_un.
+  if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+    return Promise.reject(new Error(`control socket path longer than ${MAX_SOCKET_PATH} bytes: ${socketPath}`));
+  }
+  mkdirSync(dirname(socketPath), { recursive: true });
   rmSync(socketPath, { force: true });
   const server = createServer((socket) => {
     let buffer = '';
@@ -87,8 +94,13 @@ export function serveControl(socketPath: string, handle: (req: ControlRequest) =
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(socketPath, () => {
-      chmodSync(socketPath, 0o600);
-      resolve(server);
+      try {
+        chmodSync(socketPath, 0o600);
+        resolve(server);
+      } catch (err) {
+        server.close();
+        reject(err);
+      }
     });
   });
 }
