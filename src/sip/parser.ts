@@ -44,17 +44,20 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
   const lines = unfold(buf.toString('utf8', start, headEnd).split(/\r?\n/));
   const msg = new SipMessage();
   const deferred = parseStartLine(lines[0], msg, limits);
-  if (lines.length - 1 > limits.maxHeaders) throw new SipParseError(`more than ${limits.maxHeaders} headers`, 400, msg);
-  const headers: Header[] = new Array(lines.length - 1);
-  for (let i = 1; i < lines.length; i++) {
+  // Well-formed lines are kept even when another one is not, so that the 400 can still be answered.
+  const headers: Header[] = [];
+  let bad: SipParseError | undefined;
+  for (let i = 1; i < lines.length && i <= limits.maxHeaders; i++) {
     const line = lines[i];
     const colon = line.indexOf(':');
-    if (colon <= 0) throw new SipParseError(`malformed header line "${clip(line)}"`, 400, msg);
-    const name = line.slice(0, colon).trimEnd();
-    if (!TOKEN.test(name)) throw new SipParseError(`invalid header name "${clip(name)}"`, 400, msg);
-    headers[i - 1] = { name, key: headerKey(name), value: line.slice(colon + 1).trim(), raw: line };
+    const name = colon > 0 ? line.slice(0, colon).trimEnd() : '';
+    if (colon <= 0) bad ??= new SipParseError(`malformed header line "${clip(line)}"`, 400, msg);
+    else if (!TOKEN.test(name)) bad ??= new SipParseError(`invalid header name "${clip(name)}"`, 400, msg);
+    else headers.push({ name, key: headerKey(name), value: line.slice(colon + 1).trim(), raw: line });
   }
   msg.headers = headers;
+  if (lines.length - 1 > limits.maxHeaders) throw new SipParseError(`more than ${limits.maxHeaders} headers`, 400, msg);
+  if (bad) throw bad;
 
   const available = Math.max(0, buf.length - bodyStart);
   const lengthValue = msg.get('content-length');
