@@ -1,7 +1,16 @@
 // Composition root: builds the layers from a configuration and runs them.
-// (Interface fixed first so the CLI can be written against it; the body grows with the core.)
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SipdConfig } from './config';
 import type { Logger } from './log';
+import { LocalIdentity, ProxyCore, ProxySettings, pickAdvertisedHost, replyDestination } from './proxy';
+import { LocationService } from './registrar/location';
+import { Registrar, RegistrarSettings } from './registrar/registrar';
+import { parseStaticRegistrations } from './registrar/static-registrations';
+import { ParseLimits, SipParseError, createResponse, parseMessage } from './sip';
+import { SqliteRegistryStore } from './store/sqlite-registry-store';
+import { Destination, Sender, TimerConfig, TransactionLayer, systemClock } from './transaction';
+import { InboundMessage, TransportLayer, TransportName, TransportOptions } from './transport';
 
 export interface ServerStatus {
   pid: number;
@@ -13,21 +22,198 @@ export interface ServerStatus {
 }
 
 export class SipServer {
-  constructor(private cfg: SipdConfig, private log: Logger, private opts: { configFile?: string } = {}) {}
+  private transport?: TransportLayer;
+  private proxy?: ProxyCore;
+  private location?: LocationService;
+  private registrar?: Registrar;
+  private transactions?: TransactionLayer;
+  private cleanup?: NodeJS.Timeout;
+  private limits: ParseLimits;
+  private startedAt = 0;
+
+  // opts.configFile is where the configuration came from; the CLI re-reads it on graceful.
+  constructor(private cfg: SipdConfig, private readonly log: Logger, opts: { configFile?: string } = {}) {
+    this.limits = parseLimits(cfg);
+  }
 
   /** Binds every listener and loads the registry; resolves once requests can be served. */
-  async start(): Promise<void> {}
+  async start(): Promise<void> {
+    const cfg = this.cfg;
+    const transport = new TransportLayer(transportOptions(cfg), {
+      debug: (flag, msg) => this.log.debug(flag, msg),
+      warn: (msg) => this.log.warn(msg),
+      error: (msg) => this.log.error(msg),
+    });
+    transport.onMessage = (m) => this.receive(m);
+    transport.onFramingError = (src, reason) => this.log.warn(`closing ${src.transport} connection from ${src.host}:${src.port}: ${reason}`);
+    await transport.start();
+    this.transport = transport;
+
+    const dataDir = join(cfg.ServerRoot, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const store = SqliteRegistryStore.open(join(dataDir, 'registry.db'), {
+      maxAgeOnBootSec: cfg.Cisco_Registry_Max_DB_Age_on_Boot,
+      onError: (err) => this.log.error(`registry store write failed: ${(err as Error).message}`),
+    });
+    if (store.discardedStale) this.log.notice(`registry older than ${cfg.Cisco_Registry_Max_DB_Age_on_Boot} s discarded at start`);
+    this.location = new LocationService(store);
+    this.loadStaticRegistrations();
+    this.registrar = new Registrar(this.location, registrarSettings(cfg));
+
+    const sender: Sender = { send: (data, dest: Destination, onError) => transport.send(data, dest, onError, dest.connectionId) };
+    this.transactions = new TransactionLayer(sender, systemClock, timerConfig(cfg));
+    const bound = transport.localEndpoints();
+    const ports: Partial<Record<TransportName, number>> = {};
+    for (const ep of bound) ports[ep.transport] ??= ep.port;
+    const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, pickAdvertisedHost(bound, cfg.IpAddrInPathHeaders), ports);
+    this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.location, this.log);
+    this.scheduleCleanup();
+    this.startedAt = Date.now();
+    this.log.notice(`sipd ${cfg.ServerType.toLowerCase()} (${cfg.StatefulServer ? 'stateful' : 'stateless'}) listening on ${this.listeners().join(', ')}`);
+  }
 
   /** Graceful restart: apply a new, already validated configuration without dropping state. */
-  async reload(cfg: SipdConfig): Promise<void> { this.cfg = cfg; }
+  async reload(cfg: SipdConfig): Promise<void> {
+    this.cfg = cfg;
+    this.limits = parseLimits(cfg);
+    if (this.proxy) this.proxy.settings = proxySettings(cfg);
+    if (this.registrar) this.registrar.settings = registrarSettings(cfg);
+    if (this.transactions) this.transactions.timers = timerConfig(cfg);
+    this.loadStaticRegistrations();
+    this.scheduleCleanup();
+    this.log.notice('configuration reloaded (graceful restart)');
+  }
 
   /** txngraceful-restart: behaviour 1 answers new INVITE/REGISTER 503 + Retry-After, 2 drops them. */
-  beginTransactionDrain(seconds: number, behaviour: 1 | 2): void { void seconds; void behaviour; }
+  beginTransactionDrain(seconds: number, behaviour: 1 | 2): void {
+    if (this.proxy) this.proxy.drain = behaviour;
+    this.log.notice(`transaction graceful restart: draining for ${seconds} s, new INVITE/REGISTER ${behaviour === 1 ? 'get 503' : 'are dropped'}`);
+  }
 
   /** Stops listeners and flushes the registry store. */
-  async stop(): Promise<void> {}
+  async stop(): Promise<void> {
+    if (this.cleanup) clearInterval(this.cleanup);
+    await this.transport?.stop();
+    this.location?.close();
+    this.log.notice('sipd stopped');
+  }
 
   status(): ServerStatus {
-    return { pid: process.pid, startedAt: 0, listeners: [], transactions: 0, registrations: 0, draining: false };
+    return {
+      pid: process.pid,
+      startedAt: this.startedAt,
+      listeners: this.listeners(),
+      transactions: (this.transactions?.serverCount ?? 0) + (this.transactions?.clientCount ?? 0),
+      registrations: this.location?.size() ?? 0,
+      draining: (this.proxy?.drain ?? 0) !== 0,
+    };
   }
+
+  private receive(m: InboundMessage): void {
+    const proxy = this.proxy;
+    if (!proxy) return;
+    this.log.debug('Parser', () => `Received ${m.data.length} bytes ${m.source.transport.toUpperCase()} from ${m.source.host}:${m.source.port}\n${m.data.toString('utf8')}`);
+    let msg;
+    try {
+      msg = parseMessage(m.data, this.limits);
+    } catch (e) {
+      this.rejectMalformed(e, m);
+      return;
+    }
+    try {
+      if (msg.isRequest) proxy.onRequest(msg, m);
+      else proxy.onResponse(msg);
+    } catch (e) {
+      // A header the proxy needed turned out malformed; answer like a parse error.
+      if (e instanceof SipParseError) e.partial = msg;
+      this.rejectMalformed(e, m);
+    }
+  }
+
+  /** A 4xx naming the problem when the request can be answered; otherwise the message is dropped. */
+  private rejectMalformed(e: unknown, m: InboundMessage): void {
+    if (!(e instanceof SipParseError)) {
+      this.log.error(`internal error on a message from ${m.source.host}:${m.source.port}: ${(e as Error).stack ?? e}`);
+      return;
+    }
+    this.log.debug('Parser', `malformed message from ${m.source.transport}:${m.source.host}:${m.source.port}: ${e.message}`);
+    const req = e.partial;
+    if (!req || !req.isRequest || req.method === 'ACK') return;
+    try {
+      const reason = e.status === 400 ? `Bad Request (${e.message})` : undefined;
+      const res = createResponse(req, e.status, reason, 'malformed');
+      this.transport?.send(res.toBuffer(), replyDestination(req, m), undefined, m.connectionId);
+    } catch {
+      // Not even Via/From/To/Call-ID/CSeq could be read: nobody to answer.
+    }
+  }
+
+  private loadStaticRegistrations(): void {
+    const file = this.cfg.RegistryStaticFile;
+    if (!this.location || !existsSync(file)) return;
+    try {
+      this.location.loadStatic(parseStaticRegistrations(readFileSync(file, 'utf8'), file));
+    } catch (e) {
+      this.log.error((e as Error).message);
+    }
+  }
+
+  private scheduleCleanup(): void {
+    if (this.cleanup) clearInterval(this.cleanup);
+    this.cleanup = setInterval(() => this.location?.purgeExpired(), this.cfg.RegistryCleanupRate);
+    this.cleanup.unref();
+  }
+
+  private listeners(): string[] {
+    return (this.transport?.localEndpoints() ?? []).map((ep) => `${ep.transport}:${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}`);
+  }
+}
+
+function transportOptions(cfg: SipdConfig): TransportOptions {
+  const tls = cfg.SipTlsEnable && cfg.SipTlsCertificateFile && cfg.SipTlsCertificateKeyFile
+    ? { port: cfg.SipTlsPort, cert: cfg.SipTlsCertificateFile, key: cfg.SipTlsCertificateKeyFile, ca: cfg.SipTlsCACertificateFile, requestCert: cfg.SipTlsMutualAuthentication, sessionTimeoutSec: cfg.SipTlsSessionTimeout }
+    : undefined;
+  return {
+    listen: cfg.Listen.length > 0 ? cfg.Listen : [{ port: cfg.Port }],
+    transports: ['udp', 'tcp'],
+    tls,
+    tcpConnectTimeoutMs: cfg.SipTcpMaxConnectTimeout,
+    reuseConnections: cfg.SipTcpReuseConnection,
+    maxConnections: cfg.SipTcpMaxTCPConnections,
+    idleTimeoutMs: cfg.SipTcpIdleTimeout * 1000,
+    maxMessageSize: cfg.MaxMessageSize,
+    udpRecvBufferSize: 8 * 1024 * 1024,
+  };
+}
+
+function parseLimits(cfg: SipdConfig): ParseLimits {
+  return { maxMessageSize: cfg.MaxMessageSize, maxBodySize: cfg.MaxBodySize, maxUriLength: cfg.MaxRequestUriLength, maxHeaders: cfg.MaxHeaderCount };
+}
+
+function timerConfig(cfg: SipdConfig): TimerConfig {
+  return {
+    t1: cfg.SipT1InMs, t2: cfg.SipT2InMs, t4: 5000, timerD: cfg.SipT4InMs, t3: cfg.SipT3InMs, maxT3: cfg.SipMaxT3InMs,
+    maxInviteRetx: cfg.MaxInviteRetxCount, maxNonInviteRetx: cfg.MaxNonInviteRetxCount,
+  };
+}
+
+function registrarSettings(cfg: SipdConfig): RegistrarSettings {
+  return { minExpires: cfg.MinRegistrationExpires, maxExpires: cfg.MaxRegistrationExpires, defaultExpires: cfg.DefaultRegistrationExpires };
+}
+
+function proxySettings(cfg: SipdConfig): ProxySettings {
+  return {
+    stateful: cfg.StatefulServer,
+    redirect: cfg.ServerType === 'Redirect',
+    recursive: cfg.Recursive,
+    maxForks: cfg.MaxForks,
+    recordRoute: cfg.AddRecordRoute,
+    transportInRecordRoute: cfg.AddTransportInRecordRoute,
+    ignoreProxyRequire: new Set(cfg.IgnoreProxyRequire.map((t) => t.toLowerCase())),
+    forward503: cfg.Forward503,
+    t3: cfg.SipT3InMs,
+    maxT3: cfg.SipMaxT3InMs,
+    routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
+    resolveLocalContactsInRedirect: cfg.SipResolveLocalContactsInRedirectMode,
+  };
 }

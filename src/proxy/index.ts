@@ -1,0 +1,2 @@
+export * from './proxy-core';
+export * from './local-identity';

@@ -1,0 +1,339 @@
+// The proxy core (RFC 3261 §16): one entry for requests and one for responses, stateful or stateless,
+// proxy or redirect. Targets come from the translation step (registry lookup, or the Request-URI as is).
+import { SipMessage, SipParseError, createResponse, formatUri, formatVia, parseUri, bareHost } from '../sip';
+import type { Logger } from '../log';
+import type { LocationService } from '../registrar/location';
+import type { Registrar } from '../registrar/registrar';
+import type { InboundMessage, TransportName } from '../transport';
+import { ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
+import type { LocalIdentity } from './local-identity';
+import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
+import { resolveNextHop } from './next-hop';
+import { ResponseContext } from './response-context';
+import { nextHopUri, preprocessRoutes } from './routing';
+import { Target } from './target';
+import { validateRequest } from './validation';
+
+export interface ProxySettings {
+  stateful: boolean;
+  redirect: boolean;
+  recursive: boolean;
+  maxForks: number;
+  recordRoute: boolean;
+  transportInRecordRoute: boolean;
+  ignoreProxyRequire: ReadonlySet<string>;
+  forward503: boolean;
+  /** Timer C: SipT3InMs, and SipMaxT3InMs as the cap when the INVITE's Expires asks for more. */
+  t3: number;
+  maxT3: number;
+  routeHeaderTransport: TransportName;
+  resolveLocalContactsInRedirect: boolean;
+}
+
+/** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
+export type DrainBehaviour = 0 | 1 | 2;
+
+const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
+const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, PRACK, UPDATE, SUBSCRIBE, NOTIFY, REFER, MESSAGE';
+
+export class ProxyCore {
+  private readonly contexts = new WeakMap<ServerTransaction, ResponseContext>();
+  drain: DrainBehaviour = 0;
+
+  constructor(
+    private readonly txl: TransactionLayer,
+    private readonly me: LocalIdentity,
+    public settings: ProxySettings,
+    private readonly registrar: Registrar,
+    private readonly location: LocationService,
+    private readonly log: Logger,
+  ) {}
+
+  onRequest(req: SipMessage, src: InboundMessage): void {
+    markReceived(req, src);
+    if (this.drain && (req.method === 'INVITE' || req.method === 'REGISTER')) {
+      if (this.drain === 1) {
+        const res = createResponse(req, 503, 'Service Unavailable', 'drain');
+        res.append('Retry-After', '60');
+        this.txl.sender.send(res.toBuffer(), replyDestination(req, src));
+      }
+      return;
+    }
+    if (!this.settings.stateful) {
+      this.stateless(req, src);
+      return;
+    }
+    if (req.method === 'ACK') {
+      const tx = this.txl.findServer(req);
+      if (tx && tx.state !== 'Accepted') tx.onAck();
+      else this.forwardStateless(req, src); // ACK for a 2xx: end to end, routed like its INVITE
+      return;
+    }
+    const existing = this.txl.findServer(req);
+    if (existing) {
+      existing.onRetransmission();
+      return;
+    }
+    const tx = this.txl.createServer(req, replyDestination(req, src));
+    if (req.method === 'CANCEL') {
+      this.onCancel(req, tx);
+      return;
+    }
+    if (req.method === 'INVITE') tx.respond(createResponse(req, 100));
+    void this.process(req, src, tx);
+  }
+
+  /** A response from downstream: to its client transaction, or forwarded statelessly by its Via. */
+  onResponse(res: SipMessage): void {
+    if (this.settings.stateful) {
+      const tx = this.txl.matchResponse(res);
+      if (tx) {
+        tx.onResponse(res);
+        return;
+      }
+    }
+    this.forwardResponseStateless(res);
+  }
+
+  private onCancel(cancel: SipMessage, cancelTx: ServerTransaction): void {
+    const invite = this.txl.findServer(cancel, 'INVITE');
+    const ctx = invite && this.contexts.get(invite);
+    if (!invite) {
+      this.respond(cancelTx, createResponse(cancel, 481, undefined, cancelTx.toTag));
+      return;
+    }
+    this.respond(cancelTx, createResponse(cancel, 200, 'OK', cancelTx.toTag));
+    if (ctx) ctx.cancel();
+    else if (!invite.finished) this.respond(invite, createResponse(invite.request, 487, undefined, invite.toTag));
+  }
+
+  private async process(req: SipMessage, src: InboundMessage, tx: ServerTransaction): Promise<void> {
+    try {
+      const local = this.answerLocally(req, src, tx.toTag);
+      if (local) {
+        this.respond(tx, local);
+        return;
+      }
+      const targets = this.targets(req);
+      if (targets.length === 0) {
+        this.respond(tx, createResponse(req, 404, 'Not Found', tx.toTag));
+        return;
+      }
+      if (this.settings.redirect && !req.toTag) {
+        this.respond(tx, await this.redirect(req, targets, tx.toTag));
+        return;
+      }
+      const ctx = new ResponseContext(req, tx, targets, this, this.settings);
+      this.contexts.set(tx, ctx);
+      ctx.start();
+    } catch (e) {
+      this.log.error(`request ${req.method} ${req.uri} from ${src.source.host}:${src.source.port} failed: ${(e as Error).message}`);
+      this.respond(tx, createResponse(req, e instanceof SipParseError ? e.status : 500, undefined, tx.toTag));
+    }
+  }
+
+  /**
+   * Validation, Route pre-processing, and what sipd answers itself: OPTIONS to sipd and REGISTER for its domains.
+   * Returns undefined when the request is to be forwarded.
+   */
+  private answerLocally(req: SipMessage, src: InboundMessage, toTag: string): SipMessage | undefined {
+    const uri = req.requestUri;
+    if (req.method === 'OPTIONS' && !req.has('route') && uri.user === undefined && this.me.isLocalUri(uri)) {
+      const res = createResponse(req, 200, 'OK', toTag);
+      res.append('Allow', ALLOW);
+      res.append('Accept', 'application/sdp');
+      return res;
+    }
+    const rejection = validateRequest(req, this.me, this.settings.ignoreProxyRequire);
+    if (rejection) {
+      const res = createResponse(req, rejection.status, rejection.reason, toTag);
+      for (const [n, v] of rejection.headers ?? []) res.append(n, v);
+      return res;
+    }
+    preprocessRoutes(req, this.me);
+    if (req.method === 'REGISTER' && !req.has('route') && this.me.isLocalDomain(req.requestUri)) {
+      const to = req.to.uri;
+      if (to.scheme === 'tel' || !this.me.isLocalDomain(to)) return createResponse(req, 403, 'Not a domain of this registrar', toTag);
+      return this.registrar.handle(req, this.me.aorKey(to), `${src.source.transport}:${src.source.host}:${src.source.port}`, toTag);
+    }
+    return undefined;
+  }
+
+  /** The target set (§16.5): the registry for sipd's own domains, otherwise the Request-URI itself. */
+  private targets(req: SipMessage): Target[] {
+    const uri = req.requestUri;
+    if (req.has('route') || req.toTag || !this.me.isLocalDomain(uri)) return [{ uri: req.uri }];
+    return this.location.lookup(this.me.aorKey(uri)).map((b) => ({
+      uri: b.contact,
+      q: b.q,
+      via: b.source ? parseSource(b.source) : undefined,
+      route: b.path,
+    }));
+  }
+
+  private async redirect(req: SipMessage, targets: Target[], toTag: string): Promise<SipMessage> {
+    const res = createResponse(req, 302, 'Moved Temporarily', toTag);
+    for (const t of targets) {
+      let contact = t.uri;
+      if (this.settings.resolveLocalContactsInRedirect) {
+        const uri = parseUri(t.uri);
+        const dest = t.via ?? (await resolveNextHop(uri, 0));
+        uri.host = dest.host.includes(':') ? `[${dest.host}]` : dest.host;
+        uri.port = dest.port;
+        contact = formatUri(uri);
+      }
+      res.append('Contact', `<${contact}>${t.q === undefined ? '' : `;q=${t.q}`}`);
+    }
+    return res;
+  }
+
+  // --- Forwarder (used by ResponseContext) ---
+
+  async forward(ctx: ResponseContext, target: Target): Promise<ClientTransaction | number> {
+    const req = ctx.request;
+    const built = await this.prepare(req, target, statefulBranch(loopHash(req)));
+    if (typeof built === 'number') return built;
+    const timerC = req.method === 'INVITE' ? this.timerC(req) : 0;
+    return this.txl.createClient(built.msg, built.dest, {
+      onResponse: (tx, res) => {
+        res.removeFirst('via'); // sipd's own Via goes before the response travels upstream
+        ctx.onResponse(tx, res);
+      },
+      onTimeout: (tx, timer) => ctx.onTimeout(tx, timer),
+      onTransportError: (tx) => ctx.onTransportError(tx),
+    }, timerC);
+  }
+
+  cancel(branch: ClientTransaction): void {
+    const inv = branch.request;
+    const c = new SipMessage();
+    c.method = 'CANCEL';
+    c.uri = inv.uri;
+    c.headers = [inv.headers.find((h) => h.key === 'via')!];
+    for (const h of inv.headers) if (h.key === 'route' || h.key === 'from' || h.key === 'to' || h.key === 'call-id') c.headers.push(h);
+    c.append('CSeq', `${inv.cseq.seq} CANCEL`);
+    c.append('Max-Forwards', '70');
+    this.txl.createClient(c, branch.dest, { onResponse() {}, onTimeout() {}, onTransportError() {} });
+  }
+
+  respond(tx: ServerTransaction, res: SipMessage): void {
+    if (res.status >= 200 && !tx.finished) {
+      const req = tx.request;
+      this.log.access({ method: req.method, uri: req.uri, source: `${tx.replyTo.transport}:${tx.replyTo.host}:${tx.replyTo.port}`, status: res.status, durationMs: this.txl.clock.now() - tx.createdAt, callId: req.callId, userAgent: req.get('user-agent') });
+    }
+    tx.respond(res);
+  }
+
+  // --- Building and sending a forwarded request (§16.6) ---
+
+  private async prepare(req: SipMessage, target: Target, branch: string): Promise<{ msg: SipMessage; dest: Destination } | number> {
+    const msg = req.clone();
+    msg.setRequestUri(target.uri);
+    const mf = req.maxForwards;
+    msg.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
+    if (target.route) for (let i = target.route.length - 1; i >= 0; i--) msg.prepend('Route', target.route[i]);
+    let dest: Destination;
+    try {
+      const hop = nextHopUri(msg);
+      dest = !msg.has('route') && target.via ? target.via : await resolveNextHop(parseUri(hop), msg.body.length + 600, msg.has('route') ? this.settings.routeHeaderTransport : 'udp');
+    } catch (e) {
+      this.log.warn(`cannot resolve the next hop for ${target.uri}: ${(e as Error).message}`);
+      return 503;
+    }
+    if (this.settings.recordRoute && !this.settings.redirect && DIALOG_CREATING.has(msg.method) && !msg.toTag) {
+      msg.prepend('Record-Route', this.me.recordRoute(dest.transport, this.settings.transportInRecordRoute));
+    }
+    msg.prepend('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${this.me.viaSentBy(dest.transport)};branch=${branch};rport`);
+    return { msg, dest };
+  }
+
+  private timerC(req: SipMessage): number {
+    const expires = req.get('expires');
+    if (expires !== undefined && /^\d+$/.test(expires)) return Math.min(Number(expires) * 1000, this.settings.maxT3);
+    return this.settings.t3;
+  }
+
+  // --- Stateless operation ---
+
+  private stateless(req: SipMessage, src: InboundMessage): void {
+    if (req.method === 'ACK' || req.method === 'CANCEL') {
+      this.forwardStateless(req, src);
+      return;
+    }
+    void (async () => {
+      const reply = (res: SipMessage) => this.txl.sender.send(res.toBuffer(), replyDestination(req, src));
+      const toTag = `sl${loopHash(req)}`;
+      try {
+        const local = this.answerLocally(req, src, toTag);
+        if (local) return reply(local);
+        const targets = this.targets(req);
+        if (targets.length === 0) return reply(createResponse(req, 404, 'Not Found', toTag));
+        if (this.settings.redirect && !req.toTag) return reply(await this.redirect(req, targets, toTag));
+        await this.sendStateless(req, targets[0], 0);
+      } catch (e) {
+        this.log.error(`request ${req.method} ${req.uri} failed: ${(e as Error).message}`);
+        reply(createResponse(req, 500, undefined, toTag));
+      }
+    })();
+  }
+
+  /** ACK for 2xx, and everything in stateless mode: forwarded without a transaction. */
+  private forwardStateless(req: SipMessage, src: InboundMessage): void {
+    void (async () => {
+      try {
+        if (validateRequest(req, this.me, this.settings.ignoreProxyRequire)) return; // an ACK or CANCEL gets no error response
+        preprocessRoutes(req, this.me);
+        const target = this.targets(req)[0];
+        if (target) await this.sendStateless(req, target, 0);
+      } catch (e) {
+        this.log.warn(`dropping ${req.method} from ${src.source.host}:${src.source.port}: ${(e as Error).message}`);
+      }
+    })();
+  }
+
+  private async sendStateless(req: SipMessage, target: Target, index: number): Promise<void> {
+    const built = await this.prepare(req, target, statelessBranch(loopHash(req), req, index));
+    if (typeof built === 'number') return;
+    this.txl.sender.send(built.msg.toBuffer(), built.dest);
+  }
+
+  private forwardResponseStateless(res: SipMessage): void {
+    const vias = res.vias;
+    if (vias.length < 2 || !this.me.isLocal(vias[0].host, vias[0].port)) return; // not ours to forward
+    const out = res.clone();
+    out.removeFirst('via');
+    const next = out.topVia;
+    const received = next.params.get('received');
+    const rport = next.params.get('rport');
+    const transport = next.transport.toLowerCase() as TransportName;
+    const host = bareHost(next.params.get('maddr') ?? received ?? next.host);
+    const port = rport ? Number(rport) : next.port ?? (transport === 'tls' ? 5061 : 5060);
+    this.txl.sender.send(out.toBuffer(), { transport, host, port });
+  }
+}
+
+/** §18.2.1 and RFC 3581: note where the request really came from in its top Via. */
+function markReceived(req: SipMessage, src: InboundMessage): void {
+  const via = req.topVia;
+  const rportAsked = via.params.has('rport');
+  if (bareHost(via.host) === src.source.host && !rportAsked) return;
+  via.params.set('received', src.source.host);
+  if (rportAsked) via.params.set('rport', String(src.source.port));
+  req.removeFirst('via');
+  req.prepend('Via', formatVia(via));
+}
+
+/** Where responses to a request go (§18.2.2, RFC 3581): the connection it came on, or received/rport. */
+export function replyDestination(req: SipMessage, src: InboundMessage): Destination {
+  if (src.source.transport !== 'udp') return { ...src.source, connectionId: src.connectionId };
+  const via = req.topVia;
+  const maddr = via.params.get('maddr');
+  if (maddr) return { transport: 'udp', host: bareHost(maddr), port: via.port ?? 5060 };
+  const port = via.params.has('rport') ? src.source.port : via.port ?? 5060;
+  return { transport: 'udp', host: src.source.host, port };
+}
+
+function parseSource(s: string): Destination | undefined {
+  const m = /^(udp|tcp|tls):(.+):(\d+)$/.exec(s);
+  return m ? { transport: m[1] as TransportName, host: m[2], port: Number(m[3]) } : undefined;
+}

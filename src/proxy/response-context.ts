@@ -1,0 +1,214 @@
+// The response context of a stateful proxy (RFC 3261 §16.7): branches, best response, CANCEL, recursion on 3xx.
+import { SipMessage, createResponse, parseNameAddr, formatUri } from '../sip';
+import type { ClientTransaction, ServerTransaction } from '../transaction';
+import { Target, groupByQ } from './target';
+
+export interface Forwarder {
+  /** Forwards the request to one target under a new client transaction; resolves to it, or to a failure status. */
+  forward(ctx: ResponseContext, target: Target): Promise<ClientTransaction | number>;
+  cancel(branch: ClientTransaction): void;
+  /** Sends a response upstream on the server transaction. */
+  respond(tx: ServerTransaction, res: SipMessage): void;
+}
+
+export interface ContextSettings {
+  maxForks: number;
+  recursive: boolean;
+  forward503: boolean;
+}
+
+interface Branch {
+  tx: ClientTransaction;
+  final: number;
+  provisional: boolean;
+  cancelWanted: boolean;
+}
+
+export class ResponseContext {
+  private readonly branches: Branch[] = [];
+  private readonly groups: Target[][];
+  private readonly tried = new Set<string>();
+  private best?: SipMessage;
+  private challenges: SipMessage[] = [];
+  private starting = 0;
+  private answered = false;
+  canceled = false;
+
+  constructor(
+    readonly request: SipMessage,
+    readonly serverTx: ServerTransaction,
+    targets: Target[],
+    private readonly forwarder: Forwarder,
+    private readonly settings: ContextSettings,
+  ) {
+    this.groups = groupByQ(targets);
+  }
+
+  start(): void {
+    this.nextGroup();
+  }
+
+  /** The caller CANCELed: cancel every pending branch; their 487s make the final answer. */
+  cancel(): void {
+    if (this.canceled) return;
+    this.canceled = true;
+    this.groups.length = 0;
+    for (const b of this.branches) this.cancelBranch(b);
+    this.maybeFinish();
+  }
+
+  onResponse(tx: ClientTransaction, res: SipMessage): void {
+    const branch = this.branches.find((b) => b.tx === tx);
+    if (!branch) return;
+    const status = res.status;
+    if (status < 200) {
+      branch.provisional = true;
+      if (branch.cancelWanted) this.forwarder.cancel(tx);
+      if (status > 100 && !this.answered) this.relay(res);
+      return;
+    }
+    if (status < 300) {
+      // Every 2xx goes upstream, retransmissions included (§16.7 step 5, RFC 6026).
+      branch.final = status;
+      this.answered = true;
+      this.relay(res);
+      this.groups.length = 0;
+      for (const b of this.branches) if (b !== branch) this.cancelBranch(b);
+      return;
+    }
+    if (branch.final) return;
+    branch.final = status;
+    if (status < 400 && this.settings.recursive && !this.canceled && this.recurse(res)) {
+      this.maybeFinish();
+      return;
+    }
+    if (status >= 600) {
+      this.groups.length = 0;
+      for (const b of this.branches) this.cancelBranch(b);
+    }
+    this.consider(res);
+    this.maybeFinish();
+  }
+
+  /** Timer B/F: the branch answered nothing (408); Timer C: CANCEL it, its 487 follows. */
+  onTimeout(tx: ClientTransaction, timer: 'B' | 'F' | 'C'): void {
+    const branch = this.branches.find((b) => b.tx === tx);
+    if (!branch || branch.final) return;
+    if (timer === 'C') {
+      this.cancelBranch(branch);
+      return;
+    }
+    branch.final = 408;
+    this.consider(createResponse(this.request, 408));
+    this.maybeFinish();
+  }
+
+  onTransportError(tx: ClientTransaction): void {
+    const branch = this.branches.find((b) => b.tx === tx);
+    if (!branch || branch.final) return;
+    branch.final = 503;
+    this.consider(createResponse(this.request, 503));
+    this.maybeFinish();
+  }
+
+  private nextGroup(): void {
+    const group = this.groups.shift();
+    if (!group) return;
+    const fresh = group.filter((t) => !this.tried.has(t.uri));
+    for (const t of fresh) this.tried.add(t.uri);
+    // Targets beyond MaxForks wait for the next round.
+    if (fresh.length > this.settings.maxForks) this.groups.unshift(fresh.splice(this.settings.maxForks));
+    if (fresh.length === 0) {
+      this.maybeFinish();
+      return;
+    }
+    for (const t of fresh) {
+      this.starting++;
+      void this.forwarder.forward(this, t).then((result) => {
+        this.starting--;
+        if (typeof result === 'number') this.consider(createResponse(this.request, result));
+        else {
+          const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false };
+          this.branches.push(branch);
+          if (this.canceled || this.answered) this.cancelBranch(branch);
+        }
+        this.maybeFinish();
+      });
+    }
+  }
+
+  private recurse(res: SipMessage): boolean {
+    const added: Target[] = [];
+    for (const value of res.getAll('contact')) {
+      try {
+        const na = parseNameAddr(value);
+        const uri = formatUri(na.uri);
+        if (this.tried.has(uri)) continue;
+        const q = na.params.get('q');
+        added.push({ uri, q: q ? Number(q) : undefined });
+      } catch {
+        // An unusable contact is skipped; the others are still tried.
+      }
+    }
+    if (added.length === 0) return false;
+    this.groups.push(...groupByQ(added));
+    return true;
+  }
+
+  private cancelBranch(b: Branch): void {
+    if (b.final || b.cancelWanted) return;
+    b.cancelWanted = true;
+    // A CANCEL may only follow a provisional response (§9.1); otherwise it is sent when one arrives.
+    if (b.provisional) this.forwarder.cancel(b.tx);
+  }
+
+  /** Keeps the better of the current best and `res` (§16.7 step 6). */
+  private consider(res: SipMessage): void {
+    if (res.status === 401 || res.status === 407) this.challenges.push(res);
+    if (!this.best || rank(res.status) < rank(this.best.status)) this.best = res;
+  }
+
+  private maybeFinish(): void {
+    if (this.answered || this.starting > 0) return;
+    if (this.branches.some((b) => !b.final)) return;
+    if (this.groups.length > 0 && !this.canceled) {
+      this.nextGroup();
+      return;
+    }
+    this.answered = true;
+    let res = this.best ?? createResponse(this.request, this.canceled ? 487 : 408);
+    if (res.status === 503 && !this.settings.forward503) res = withStatus(res, 500, 'Server Internal Error');
+    if (res.status === 401 || res.status === 407) res = mergeChallenges(res, this.challenges);
+    this.relay(res);
+  }
+
+  private relay(res: SipMessage): void {
+    this.forwarder.respond(this.serverTx, res);
+  }
+}
+
+// 6xx beat everything; then the lowest class; 5xx other than 503 before 503 (a lone 503 is rewritten anyway).
+function rank(status: number): number {
+  if (status >= 600) return 0;
+  if (status === 503) return 590;
+  if (status === 408) return 580; // a timeout says less than any real answer
+  return status;
+}
+
+function withStatus(res: SipMessage, status: number, reason: string): SipMessage {
+  const copy = res.clone();
+  copy.status = status;
+  copy.reason = reason;
+  return copy;
+}
+
+/** All challenges of all branches go upstream in one response (§16.7 step 7). */
+function mergeChallenges(best: SipMessage, all: SipMessage[]): SipMessage {
+  if (all.length <= 1) return best;
+  const copy = best.clone();
+  for (const r of all) {
+    if (r === best) continue;
+    for (const name of ['WWW-Authenticate', 'Proxy-Authenticate']) for (const v of r.getAll(name)) copy.append(name, v);
+  }
+  return copy;
+}

@@ -1,0 +1,32 @@
+// Route pre-processing (RFC 3261 §16.4) and next-hop choice with loose and strict routes (§16.6 steps 6-7).
+import { SipMessage, parseNameAddr, formatUri } from '../sip';
+import type { LocalIdentity } from './local-identity';
+
+/** Undoes a strict-routing previous hop and removes sipd's own Route entry. */
+export function preprocessRoutes(req: SipMessage, me: LocalIdentity): void {
+  if (req.has('route') && req.requestUri.user === undefined && me.isLocalUri(req.requestUri)) {
+    // The previous hop was a strict router: our Record-Route URI is the Request-URI and the real one is the last Route.
+    const routes = req.getAll('route');
+    const last = parseNameAddr(routes[routes.length - 1]);
+    req.setRequestUri(formatUri(last.uri));
+    req.remove('route');
+    for (const r of routes.slice(0, -1)) req.append('Route', r);
+  }
+  const top = req.get('route');
+  if (top !== undefined && me.isLocalUri(parseNameAddr(top).uri)) req.removeFirst('route');
+}
+
+/**
+ * The URI whose host receives the request. With a loose top Route that is the Route; a strict one (no ;lr)
+ * becomes the Request-URI and the old Request-URI goes to the bottom of the Route set.
+ */
+export function nextHopUri(req: SipMessage): string {
+  const top = req.get('route');
+  if (top === undefined) return req.uri;
+  const route = parseNameAddr(top);
+  if (route.uri.params.has('lr')) return formatUri(route.uri);
+  req.removeFirst('route');
+  req.append('Route', `<${req.uri}>`);
+  req.setRequestUri(formatUri(route.uri));
+  return req.uri;
+}
