@@ -1,0 +1,7 @@
+// The end-to-end harness: the real sipd process, SIPp runs, and readers for SIPp's logs.
+export { killStrays } from './harness/children';
+export { freePort } from './harness/ports';
+export { pingOptions } from './harness/sip-ping';
+export { DOMAIN, HOST, Sipd, type Directives } from './harness/sipd';
+export { explain, runSipp, startSipp, type SippOptions, type SippResult, type SippRun } from './harness/sipp';
+export { headerValues, methodOf, parseTrace, receivedRequests, receivedStatuses, statusOf, type TracedMessage } from './harness/sip-trace';
