@@ -133,8 +133,10 @@ export class Connection implements FrameSink {
     clearTimeout(this.connectTimer);
     this.local = { transport: this.transport, host: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
     if (this.transport === 'tls') {
-      const cert = (this.socket as TLSSocket).getPeerCertificate();
+      const tlsSocket = this.socket as TLSSocket;
+      const cert = tlsSocket.getPeerCertificate();
       if (cert && Object.keys(cert).length > 0) this.peerCertificate = cert;
+      if (tlsSocket.isSessionReused()) this.owner.log.debug('SipTls', `connection ${this.id}: TLS session resumed`);
     }
     this.socket.setTimeout(this.settings.idleTimeoutMs);
     this.owner.log.debug(this.flag, `connection ${this.id} ${this.direction} ${formatEndpoint(this.local)} <-> ${formatEndpoint(this.remote)} established`);
