@@ -1,6 +1,6 @@
 // Bytes to SipMessage. Validates what the proxy relies on; everything else stays as written until asked for.
 import { SipParseError } from './errors';
-import { headerKey } from './headers';
+import { canonicalName, headerKey } from './headers';
 import { Header, SipMessage, parseCSeq } from './message';
 
 export interface ParseLimits {
@@ -60,7 +60,9 @@ export function parseMessage(buf: Buffer, limits: ParseLimits = DEFAULT_LIMITS):
   if (bad) throw bad;
 
   const available = Math.max(0, buf.length - bodyStart);
-  const lengthValue = msg.get('content-length');
+  const lengths = msg.getAll('content-length');
+  const lengthValue = lengths[0];
+  if (lengths.some((v) => v !== lengthValue)) throw new SipParseError(`conflicting Content-Length values ${lengths.join(', ')}`, 400, msg);
   let bodyLength = available;
   if (lengthValue !== undefined) {
     if (!/^\s*\d+\s*$/.test(lengthValue)) throw new SipParseError(`invalid Content-Length "${lengthValue}"`, 400, msg);
@@ -103,12 +105,26 @@ function parseStartLine(line: string, msg: SipMessage, limits: ParseLimits): Sip
   return undefined;
 }
 
+// Headers that may appear only once (RFC 4475 §3.3.8).
+const SINGLE = ['from', 'to', 'call-id', 'cseq', 'max-forwards'];
+
 function validate(msg: SipMessage): void {
   try {
     if (msg.vias.length === 0) throw new SipParseError('missing Via header');
     if (msg.get('from') === undefined) throw new SipParseError('missing From header');
     if (msg.get('to') === undefined) throw new SipParseError('missing To header');
-    msg.callId;
+    for (const key of SINGLE) {
+      if (msg.headers.filter((h) => h.key === key).length > 1) throw new SipParseError(`more than one ${canonicalName(key)} header`);
+    }
+    // Malformed From/To are 400; URIs of unknown schemes are allowed there (RFC 4475 §3.3.4), only the Request-URI gets 416.
+    for (const read of [() => msg.from, () => msg.to]) {
+      try {
+        read();
+      } catch (e) {
+        if (!(e instanceof SipParseError) || e.status !== 416) throw e;
+      }
+    }
+    if (msg.callId.length === 0) throw new SipParseError('empty Call-ID header');
     const cseq = parseCSeq(msg.get('cseq'));
     if (msg.isRequest) {
       if (cseq.method !== msg.method) throw new SipParseError(`CSeq method ${cseq.method} does not match request method ${msg.method}`);
