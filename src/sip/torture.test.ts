@@ -480,9 +480,14 @@ const SEMANTIC: ValidCase[] = [
   {
     name: 'unknown URI schemes in To, From and Contact are left for later',
     input: request('OPTIONS', 'sip:bo@example.net', ['Contact: <mailto:ann@example.org>']).toString()
-      .replace('To: <sip:bo@example.net>', 'To: <sip:bo@example.net>').replace('Call-ID', 'Reply-To: <urn:x:y>\r\nCall-ID'),
+      .replace('To: <sip:bo@example.net>', 'To: <nobody-knows-this:opaque/stuff>')
+      .replace('From: <sip:ann@example.org>', 'From: "Web" <http://www.example.org/ann>')
+      .replace('Call-ID', 'Reply-To: <urn:x:y>\r\nCall-ID'),
     check(m) {
       assert.equal(m.get('contact'), '<mailto:ann@example.org>');
+      assert.equal(m.get('to'), '<nobody-knows-this:opaque/stuff>');
+      assert.equal(m.get('from'), '"Web" <http://www.example.org/ann>;tag=ft1');
+      assert.equal(m.get('reply-to'), '<urn:x:y>');
       assert.throws(() => m.nameAddrs('contact'), (e: unknown) => e instanceof SipParseError && e.status === 416);
     },
   },
