@@ -18,14 +18,12 @@ const MYSQL_FIELD = DIRECTIVES.find((d) => d.type.kind === 'mysqlField') as Dire
 const MAX_VIRTUAL_PROXY_HOSTS = 10;
 const MAX_GATEKEEPERS_PER_CLUSTER = 5;
 
-/** Where each directive was set, for duplicate and cross-directive checks. */
-export type SetLines = Map<string, number>;
-
 class ConfigBuilder {
   readonly values: Record<string, unknown>;
   readonly problems: ConfigProblem[] = [];
   readonly warnings: string[] = [];
-  readonly setAt: SetLines = new Map();
+  /** Where each setting was made, for duplicate and cross-directive checks. */
+  readonly setAt = new Map<string, number>();
   section?: OpenSection;
 
   constructor(readonly file: string) {
