@@ -90,6 +90,14 @@ function parseStartLine(line: string, msg: SipMessage, limits: ParseLimits): Sip
   }
   const parts = line.split(' ');
   if (parts.length !== 3 || !TOKEN.test(parts[0]) || parts[1].length === 0) {
+    // Extra spaces (inside the Request-URI, doubled, trailing) still leave method and version readable:
+    // answer 400 once the headers are read (RFC 4475 §3.1.2.8-10).
+    const words = line.split(' ').filter((w) => w.length > 0);
+    if (words.length >= 3 && TOKEN.test(words[0]) && /^SIP\/2\.0$/i.test(words[words.length - 1])) {
+      msg.method = words[0];
+      msg.uri = words.slice(1, -1).join(' ');
+      return new SipParseError(`malformed request line "${clip(line)}"`, 400, msg);
+    }
     throw new SipParseError(`malformed request line "${clip(line)}"`);
   }
   msg.method = parts[0];
