@@ -22,6 +22,8 @@ export function contactOf(peer: Peer, transport: 'udp' | 'tcp' = 'udp'): string 
 
 export interface RegisterOptions {
   expires?: number;
+  /** Expiry of the second REGISTER of register-refresh.xml; default 1800. */
+  refreshExpires?: number;
   contact?: string;
   transport?: 'u1' | 't1';
   scenario?: string;
@@ -41,6 +43,7 @@ export function register(sipd: Sipd, peer: Peer, opts: RegisterOptions = {}): Pr
       domain: DOMAIN,
       contact: opts.contact ?? contactOf(peer, transport === 't1' ? 'tcp' : 'udp'),
       expires: String(opts.expires ?? 3600),
+      refresh_expires: String(opts.refreshExpires ?? 1800),
     },
   });
 }
