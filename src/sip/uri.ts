@@ -149,10 +149,21 @@ function paramsEqual(a: Params, b: Params, all: boolean): boolean {
     const w = b.get(k);
     if (w === undefined) {
       if (all || SIGNIFICANT.includes(k)) return false;
-    } else if ((v ?? '').toLowerCase() !== (w ?? '').toLowerCase()) return false;
+    } else if (paramValue(v) !== paramValue(w)) return false;
   }
   for (const k of b.keys()) if (!a.has(k) && (all || SIGNIFICANT.includes(k))) return false;
   return true;
+}
+
+/** Parameter values compare case-insensitively, escaped octets equal to their plain form (§19.1.4). */
+function paramValue(v: string | null): string {
+  const s = (v ?? '').toLowerCase();
+  if (s.indexOf('%') < 0) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function telNumber(n: string | undefined): string {
