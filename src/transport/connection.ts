@@ -124,9 +124,10 @@ export class Connection implements FrameSink {
     this.owner.log.debug('Parser', `framing error on connection ${this.id} from ${formatEndpoint(this.remote)}: ${reason}`);
     try {
       this.owner.sink.onFramingError(this.remote, reason, partial);
-    } finally {
-      this.socket.destroy();
+    } catch (e) {
+      this.owner.log.error(`onFramingError handler threw: ${errorMessage(e)}`);
     }
+    this.socket.destroy();
   }
 
   private established(): void {

@@ -84,3 +84,22 @@ test('start() rejects with the address when a port is in use, and releases what 
     squatter.close();
   }
 });
+
+test('a listen entry without host binds both 0.0.0.0 and :: and replies on the matching family', async () => {
+  const h = await Harness.start(options({ listen: [{ port: 0 }], transports: ['udp', 'tcp'] }));
+  const client = await udpClient('udp6', '::1');
+  try {
+    const hosts = h.layer.localEndpoints().map((e) => `${e.transport} ${e.host}`).sort();
+    assert.deepEqual(hosts, ['tcp 0.0.0.0', 'tcp ::', 'udp 0.0.0.0', 'udp ::']);
+    const v6 = h.endpoint('udp', 6);
+    client.send(Buffer.from('OPTIONS sip:x SIP/2.0\r\n\r\n'), v6.port, '::1');
+    const m = await h.message(1);
+    assert.deepEqual(m.local, v6);
+    const reply = nextDatagram(client);
+    h.layer.send(Buffer.from('SIP/2.0 200 OK\r\n\r\n'), m.source);
+    assert.equal((await reply).rinfo.port, v6.port);
+  } finally {
+    client.close();
+    await h.layer.stop();
+  }
+});
