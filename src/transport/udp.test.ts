@@ -103,3 +103,23 @@ test('a listen entry without host binds both 0.0.0.0 and :: and replies on the m
     await h.layer.stop();
   }
 });
+
+test('an exception in onMessage is logged and does not stop later deliveries', async () => {
+  const h = await Harness.start(options({ transports: ['udp'] }));
+  const client = await udpClient('udp4', '127.0.0.1');
+  try {
+    let calls = 0;
+    h.layer.onMessage = () => {
+      calls++;
+      if (calls === 1) throw new Error('boom');
+    };
+    const port = h.endpoint('udp').port;
+    client.send(Buffer.from('A sip:x SIP/2.0\r\n\r\n'), port, '127.0.0.1');
+    client.send(Buffer.from('B sip:x SIP/2.0\r\n\r\n'), port, '127.0.0.1');
+    await h.until(() => calls === 2, 2000, 'the second delivery');
+    assert.deepEqual(h.log.lines, ['error onMessage handler threw: boom']);
+  } finally {
+    client.close();
+    await h.layer.stop();
+  }
+});
