@@ -20,7 +20,7 @@ export function parseNameAddr(value: string): NameAddr {
     const gt = s.indexOf('>', lt);
     if (gt < 0) throw new SipParseError(`missing ">" in "${value}"`);
     const dn = s.slice(0, lt).trim();
-    if (dn.length > 0) displayName = dn.charCodeAt(0) === 34 ? unquote(dn) : dn;
+    if (dn.length > 0) displayName = dn.charCodeAt(0) === 34 ? unquote(dn) : unquotedName(dn, value);
     uriText = s.slice(lt + 1, gt);
     rest = s.slice(gt + 1).trim();
   } else {
@@ -44,6 +44,12 @@ export function formatNameAddr(na: NameAddr): string {
 
 function quoteDisplayName(s: string): string {
   return /^[A-Za-z0-9\-.!%*_+`'~ ]+$/.test(s) ? s : `"${s.replace(/["\\]/g, '\\$&')}"`;
+}
+
+// An unquoted display name is *(token LWS) (RFC 3261 §25.1): separators such as , ; : @ need quotes (RFC 4475 §3.1.2.15).
+function unquotedName(s: string, value: string): string {
+  if (/[()<>@,;:\\"/[\]?={}]/.test(s)) throw new SipParseError(`display name needs quotes in "${value}"`);
+  return s;
 }
 
 function unquote(s: string): string {
