@@ -9,6 +9,21 @@ export function lastResponse(log: string): TracedMessage {
   return last;
 }
 
+/** The response with this status to the request with this CSeq method that the peer received. */
+export function responseTo(log: string, method: string, status: number): TracedMessage | undefined {
+  return parseTrace(log).find(
+    (m) => m.direction === 'received' && statusOf(m) === status && headerValues(m, 'cseq').some((c) => c.endsWith(` ${method}`)),
+  );
+}
+
+/** Final status codes (>= 200) the peer received for requests with this CSeq method, in order. */
+export function finalStatuses(log: string, method: string): number[] {
+  return parseTrace(log)
+    .filter((m) => m.direction === 'received' && headerValues(m, 'cseq').some((c) => c.endsWith(` ${method}`)))
+    .map(statusOf)
+    .filter((s): s is number => s !== null && s >= 200);
+}
+
 /** Contact entries of a message, one per binding (comma-separated lists are split). */
 export function contactsOf(msg: TracedMessage): string[] {
   return headerValues(msg, 'contact').flatMap((v) => v.split(/,\s*(?=<|sip:)/));

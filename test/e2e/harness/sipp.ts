@@ -95,7 +95,8 @@ export function runSipp(opts: SippOptions): Promise<SippResult> {
   return startSipp(opts).done;
 }
 
-/** A one-line summary for assertion messages. */
+/** Exit code, errors and the last messages of a run, for assertion messages. */
 export function explain(result: SippResult): string {
-  return `sipp exit ${result.code}\n${result.errors}\n${result.stderr}\n${result.stdout.slice(-1500)}`;
+  const messages = result.messages.slice(-3000);
+  return `sipp exit ${result.code}\n${result.errors}\n${result.stderr}\n--- last messages ---\n${messages}`;
 }
