@@ -24,6 +24,8 @@ export class ClientTransaction {
   private timerC?: TimerHandle;
   private interval: number;
   private sends = 0;
+  /** Timer C fired: from then on `timeout` is the wait for the CANCELed branch's 487, which provisionals must not stop. */
+  private timerCFired = false;
   private readonly bytes: Buffer;
   readonly isInvite: boolean;
 
@@ -59,12 +61,14 @@ export class ClientTransaction {
       case 'Trying':
       case 'Proceeding':
         if (status < 200) {
+          const wasCalling = this.state === 'Calling';
           this.state = 'Proceeding';
           this.lastStatus = Math.max(this.lastStatus, status);
           if (this.isInvite) {
             // No more INVITE retransmissions and no Timer B once anything came back; Timer C takes over.
             this.retransmit?.cancel();
-            this.timeout?.cancel();
+            if (!this.timerCFired) this.timeout?.cancel();
+            else if (wasCalling) this.awaitCanceled(); // the CANCEL goes out now: give its 487 the full wait
             if (status > 100 && this.timerCMs > 0) this.restartTimerC();
           }
           this.events.onResponse(this, res);
@@ -152,9 +156,19 @@ export class ClientTransaction {
   private fire(timer: 'B' | 'F' | 'C'): void {
     if (this.state === 'Terminated' || this.state === 'Completed' || this.state === 'Accepted') return;
     this.events.onTimeout(this, timer);
-    if (timer !== 'C') this.terminate();
+    if (timer !== 'C') {
+      this.terminate();
+      return;
+    }
+    this.timerCFired = true;
     // After Timer C the proxy CANCELs the branch; give the 487 one transaction timeout to arrive.
-    else this.timeout = this.clock.after(transactionTimeout(this.timers), () => this.fire('B'));
+    // Still Calling: no CANCEL can go yet and Timer B keeps running until a provisional comes.
+    if (this.state === 'Proceeding') this.awaitCanceled();
+  }
+
+  private awaitCanceled(): void {
+    this.timeout?.cancel();
+    this.timeout = this.clock.after(transactionTimeout(this.timers), () => this.fire('B'));
   }
 
   private finishAfter(ms: number): void {
