@@ -28,6 +28,8 @@ export interface SippOptions {
   /** Duration of every <pause/> without its own length (-d), in ms. */
   pauseMs?: number;
   traceMsg?: boolean;
+  /** Keep -trace_err (default true; the benchmark turns it off under load). */
+  errorLog?: boolean;
   extraArgs?: readonly string[];
 }
 
@@ -61,7 +63,7 @@ export function sippArgs(opts: SippOptions, dir: string): string[] {
   args.push('-sf', scenarioPath(opts.scenario), '-i', HOST, '-p', String(opts.localPort));
   args.push('-t', opts.transport ?? 'u1', '-m', String(opts.calls ?? 1));
   args.push('-timeout', `${opts.timeoutSec ?? 15}s`, '-timeout_error', '-nostdin');
-  args.push('-trace_err', '-error_file', join(dir, 'errors.log'));
+  if (opts.errorLog ?? true) args.push('-trace_err', '-error_file', join(dir, 'errors.log'));
   if (opts.rate !== undefined) args.push('-r', String(opts.rate));
   if (opts.service !== undefined) args.push('-s', opts.service);
   if (opts.inf !== undefined) args.push('-inf', opts.inf);

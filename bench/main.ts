@@ -1,0 +1,88 @@
+// `npm run bench`: SIPp load against sipd (started here unless --target), optionally the same
+// against Kamailio, and markdown tables at the end.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { killStrays } from '../test/e2e/harness';
+import { parseBenchArgs, type BenchArgs } from './args';
+import { writeInjectionFiles } from './data';
+import { kamailioMissing, startKamailio } from './kamailio';
+import { memoryTest } from './memory';
+import { comparisonTable, targetTable, type TargetReport } from './report';
+import { searchTopRate } from './search';
+import { runStep, stepLine, type BenchContext } from './step';
+import { runningTarget, startSipd, type Target } from './target';
+
+const PAUSE_AFTER_PASS_MS = 3000;
+const PAUSE_AFTER_FAIL_MS = 8000;
+const REFINE_STEPS = 3;
+
+function log(line: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+async function benchTarget(args: BenchArgs, target: Target, outDir: string): Promise<TargetReport> {
+  const ctx: BenchContext = { target, duration: args.duration, files: writeInjectionFiles(outDir, args.memUsers), outDir };
+  const report: TargetReport = { name: target.name, load: {} };
+  for (const test of args.tests) {
+    if (test === 'mem') {
+      log(`${target.name}: memory test, ${args.memUsers} AORs at ${args.memRate}/s`);
+      report.mem = await memoryTest(ctx, args.memUsers, args.memRate);
+      continue;
+    }
+    const steps: Awaited<ReturnType<typeof runStep>>[] = [];
+    const ladder = test === 'reg' ? args.regRates : args.callRates;
+    log(`${target.name}: ${test} search over ${ladder.join(' ')}`);
+    const outcome = await searchTopRate({ ladder, refine: REFINE_STEPS }, async (rate) => {
+      const step = await runStep(ctx, test, rate);
+      steps.push(step);
+      log(stepLine(target.name, step));
+      await new Promise((r) => setTimeout(r, step.pass ? PAUSE_AFTER_PASS_MS : PAUSE_AFTER_FAIL_MS));
+      return step.pass;
+    });
+    report.load[test] = { outcome, steps };
+  }
+  return report;
+}
+
+async function withTarget(start: () => Promise<Target>, run: (t: Target) => Promise<TargetReport>): Promise<TargetReport> {
+  const target = await start();
+  try {
+    return await run(target);
+  } finally {
+    await target.stop();
+  }
+}
+
+async function main(): Promise<number> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  const outDir = mkdtempSync(join(tmpdir(), 'sipd-bench-'));
+  log(`results in ${outDir} (steps.tsv, SIPp stat files)`);
+  const reports: TargetReport[] = [];
+  const start = args.target ? async () => runningTarget(args.target!, args.pid) : startSipd;
+  reports.push(await withTarget(start, (t) => benchTarget(args, t, outDir)));
+  if (args.kamailio) {
+    const missing = kamailioMissing(args.kamailioCfg);
+    if (missing) log(`Kamailio comparison skipped: ${missing}`);
+    else reports.push(await withTarget(() => startKamailio(args.kamailioCfg, outDir), (t) => benchTarget(args, t, outDir)));
+  }
+  const tables = reports.map(targetTable);
+  if (reports.length === 2) tables.push(comparisonTable(reports[0], reports[1]));
+  process.stdout.write(`\n## Benchmark (${args.duration} s steps, SIPp on UDP, loopback)\n\n${tables.join('\n\n')}\n`);
+  return 0;
+}
+
+process.once('SIGINT', () => {
+  void killStrays().then(() => process.exit(130));
+});
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  async (err: Error) => {
+    process.stderr.write(`bench: ${err.message}\n`);
+    await killStrays();
+    process.exitCode = 1;
+  },
+);
