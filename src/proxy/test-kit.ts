@@ -202,6 +202,11 @@ export class Kit {
     return this.sender.sent.filter((s) => s.dest.host === ep.host && s.dest.port === ep.port).map((s) => s.msg);
   }
 
+  /** Methods of the requests sent to an endpoint, in order. */
+  requestsTo(ep: Endpoint): string[] {
+    return this.sentTo(ep).filter((m) => m.isRequest).map((m) => m.method);
+  }
+
   /** The last request with `method` sent to `ep`. */
   lastRequestTo(ep: Endpoint, method = 'INVITE'): SipMessage {
     const all = this.sentTo(ep).filter((m) => m.method === method);
