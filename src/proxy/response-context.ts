@@ -115,9 +115,9 @@ export class ResponseContext {
     const group = this.groups.shift();
     if (!group) return;
     const fresh = group.filter((t) => !this.tried.has(t.uri));
-    for (const t of fresh) this.tried.add(t.uri);
-    // Targets beyond MaxForks wait for the next round.
+    // Targets beyond MaxForks wait for the next round (and are not marked tried until then).
     if (fresh.length > this.settings.maxForks) this.groups.unshift(fresh.splice(this.settings.maxForks));
+    for (const t of fresh) this.tried.add(t.uri);
     if (fresh.length === 0) {
       this.maybeFinish();
       return;
