@@ -22,6 +22,7 @@ interface Branch {
   final: number;
   provisional: boolean;
   cancelWanted: boolean;
+  cancelSent: boolean;
 }
 
 export class ResponseContext {
@@ -63,7 +64,7 @@ export class ResponseContext {
     const status = res.status;
     if (status < 200) {
       branch.provisional = true;
-      if (branch.cancelWanted) this.forwarder.cancel(tx);
+      if (branch.cancelWanted) this.sendCancel(branch);
       if (status > 100 && !this.answered) this.relay(res);
       return;
     }
@@ -128,7 +129,7 @@ export class ResponseContext {
         this.starting--;
         if (typeof result === 'number') this.consider(createResponse(this.request, result));
         else {
-          const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false };
+          const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
           this.branches.push(branch);
           if (this.canceled || this.answered) this.cancelBranch(branch);
         }
@@ -159,7 +160,14 @@ export class ResponseContext {
     if (b.final || b.cancelWanted) return;
     b.cancelWanted = true;
     // A CANCEL may only follow a provisional response (§9.1); otherwise it is sent when one arrives.
-    if (b.provisional) this.forwarder.cancel(b.tx);
+    if (b.provisional) this.sendCancel(b);
+  }
+
+  /** One CANCEL per branch, however many provisionals follow it. */
+  private sendCancel(b: Branch): void {
+    if (b.cancelSent) return;
+    b.cancelSent = true;
+    this.forwarder.cancel(b.tx);
   }
 
   /** Keeps the better of the current best and `res` (§16.7 step 6). */
