@@ -100,7 +100,7 @@ export class ResponseContext {
       return;
     }
     branch.final = 408;
-    this.consider(createResponse(this.request, 408));
+    this.consider(this.local(408));
     this.maybeFinish();
   }
 
@@ -108,7 +108,7 @@ export class ResponseContext {
     const branch = this.branches.find((b) => b.tx === tx);
     if (!branch || branch.final) return;
     branch.final = 503;
-    this.consider(createResponse(this.request, 503));
+    this.consider(this.local(503));
     this.maybeFinish();
   }
 
@@ -127,7 +127,7 @@ export class ResponseContext {
       this.starting++;
       void this.forwarder.forward(this, t).then((result) => {
         this.starting--;
-        if (typeof result === 'number') this.consider(createResponse(this.request, result));
+        if (typeof result === 'number') this.consider(this.local(result));
         else {
           const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
           this.branches.push(branch);
@@ -184,10 +184,15 @@ export class ResponseContext {
       return;
     }
     this.answered = true;
-    let res = this.best ?? createResponse(this.request, this.canceled ? 487 : 408);
+    let res = this.best ?? this.local(this.canceled ? 487 : 408);
     if (res.status === 503 && !this.settings.forward503) res = withStatus(res, 500, 'Server Internal Error');
     if (res.status === 401 || res.status === 407) res = mergeChallenges(res, this.challenges);
     this.relay(res);
+  }
+
+  /** A response sipd makes itself: with the server transaction's To tag, like every final it sends (§8.2.6.2). */
+  private local(status: number): SipMessage {
+    return createResponse(this.request, status, undefined, this.serverTx.toTag);
   }
 
   private relay(res: SipMessage): void {
