@@ -57,12 +57,15 @@ export class Registrar {
       parsed.push({ na, expires: Math.min(expires, this.settings.maxExpires) });
     }
 
+    // All or nothing (§10.3 step 7): check every contact's ordering before changing any binding.
+    for (const { na } of parsed) {
+      const existing = this.location.get(aor, contactKey(na.uri));
+      if (existing && existing.callId === callId && existing.cseq >= cseq) return createResponse(req, 500, 'Request out of order', toTag);
+    }
     const path = req.getAll('path');
     const now = this.now();
     for (const { na, expires } of parsed) {
       const key = contactKey(na.uri);
-      const existing = this.location.get(aor, key);
-      if (existing && existing.callId === callId && existing.cseq >= cseq) return createResponse(req, 500, 'Request out of order', toTag);
       if (expires === 0) {
         this.location.remove(aor, key);
         continue;
