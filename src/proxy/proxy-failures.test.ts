@@ -194,3 +194,14 @@ test('txngraceful drain=1 → 503 with Retry-After: 60; drain=2 → no response'
   assert.equal(k.sentTo(ALICE).length, 1, 'nothing more');
   assert.deepEqual(k.requestsTo(BOB1), []);
 });
+
+test('stateless mode: a CANCEL is forwarded with the branch of the INVITE it cancels', async () => {
+  const k = new Kit({ settings: { stateful: false } });
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-slc', callId: 'slc' });
+  await k.send({ method: 'CANCEL', branch: 'z9hG4bK-slc', callId: 'slc', contact: null });
+  const inv = k.lastRequestTo(BOB1);
+  const cancel = k.lastRequestTo(BOB1, 'CANCEL');
+  assert.equal(cancel.topVia.params.get('branch'), inv.topVia.params.get('branch'));
+  assert.deepEqual(k.statusesTo(ALICE), [], 'a stateless proxy does not answer the CANCEL itself');
+});
