@@ -1,36 +1,37 @@
 // Branch values that let sipd tell a loop from a spiral (RFC 3261 §16.3 step 4, §16.6 step 8).
-import { createHash, randomBytes } from 'node:crypto';
-import { MAGIC_COOKIE, SipMessage } from '../sip';
+import { MAGIC_COOKIE, SipMessage, randomToken } from '../sip';
 import type { LocalIdentity } from './local-identity';
 
 const BRANCH_PREFIX = `${MAGIC_COOKIE}-sd`;
 
 /** Hash of what makes a request "the same visit": a spiral changes the Request-URI, a loop does not. */
 export function loopHash(req: SipMessage): string {
-  const h = createHash('md5');
-  h.update(req.uri);
-  h.update('\0');
-  h.update(req.callId);
-  h.update('\0');
-  h.update(String(req.cseq.seq));
-  h.update('\0');
-  h.update(req.fromTag ?? '');
-  h.update('\0');
-  h.update(req.toTag ?? '');
-  for (const v of req.getAll('proxy-require')) h.update(v);
-  return h.digest('base64url').slice(0, 12);
+  const fields = [req.uri, req.callId, String(req.cseq.seq), req.fromTag ?? '', req.toTag ?? '', ...req.getAll('proxy-require')];
+  return hash64(fields.join('\0'));
+}
+
+/** Two 32-bit FNV-1a passes with different seeds: cheap, and collisions only matter within one Call-ID. */
+function hash64(s: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+  }
+  return (a >>> 0).toString(36) + (b >>> 0).toString(36);
 }
 
 /** A new branch for a stateful forward: the loop hash plus a unique part. */
 export function statefulBranch(hash: string): string {
-  return `${BRANCH_PREFIX}${hash}.${randomBytes(6).toString('base64url')}`;
+  return `${BRANCH_PREFIX}${hash}.${randomToken()}`;
 }
 
 /** A stateless forward must produce the same branch for a retransmission: derive it from the incoming branch. */
 export function statelessBranch(hash: string, req: SipMessage, targetIndex: number): string {
   const incoming = req.topVia.params.get('branch') ?? '';
-  const h = createHash('md5').update(incoming).update(String(targetIndex)).update(req.method === 'ACK' || req.method === 'CANCEL' ? 'INVITE' : req.method).digest('base64url');
-  return `${BRANCH_PREFIX}${hash}.${h.slice(0, 10)}`;
+  const method = req.method === 'ACK' || req.method === 'CANCEL' ? 'INVITE' : req.method;
+  return `${BRANCH_PREFIX}${hash}.${hash64(`${incoming}\0${targetIndex}\0${method}`)}`;
 }
 
 /** True when the request carries a Via of ours whose branch was made from this very request: a loop. */
@@ -41,7 +42,7 @@ export function isLoop(req: SipMessage, me: LocalIdentity): boolean {
     if (!branch || !branch.startsWith(BRANCH_PREFIX)) continue;
     if (!me.isLocal(via.host, via.port)) continue;
     hash ??= loopHash(req);
-    if (branch.slice(BRANCH_PREFIX.length, BRANCH_PREFIX.length + hash.length) === hash) return true;
+    if (branch.slice(BRANCH_PREFIX.length, branch.indexOf('.', BRANCH_PREFIX.length)) === hash) return true;
   }
   return false;
 }

@@ -7,3 +7,4 @@ export * from './headers';
 export * from './message';
 export * from './parser';
 export * from './response';
+export * from './ids';

@@ -1,5 +1,5 @@
 // Responses sipd generates itself (RFC 3261 §8.2.6): the request's Via, From, To, Call-ID and CSeq copied back.
-import { randomBytes } from 'node:crypto';
+import { randomToken } from './ids';
 import { SipMessage } from './message';
 
 const REASONS: Record<number, string> = {
@@ -22,7 +22,7 @@ export function reasonPhrase(status: number): string {
 }
 
 export function newTag(): string {
-  return randomBytes(6).toString('hex');
+  return randomToken();
 }
 
 const COPIED = new Set(['via', 'from', 'to', 'call-id', 'cseq', 'record-route']);
