@@ -154,7 +154,7 @@ export class ProxyCore {
     if (req.method === 'REGISTER' && !req.has('route') && this.me.isLocalDomain(req.requestUri)) {
       const to = req.to.uri;
       if (to.scheme === 'tel' || !this.me.isLocalDomain(to)) return createResponse(req, 403, 'Not a domain of this registrar', toTag);
-      return this.registrar.handle(req, this.me.aorKey(to), `${src.source.transport}:${src.source.host}:${src.source.port}`, toTag);
+      return this.registrar.handle(req, this.me.aorKey(to), src.source, toTag);
     }
     return undefined;
   }

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { SipMessage, parseMessage } from '../sip';
 import { LocationService } from './location';
 import { Registrar } from './registrar';
+import type { Endpoint } from '../transport';
 
 const T0 = 1_700_000_000_000;
 const AOR = 'bob@example.com';
-const SOURCE = 'udp:192.0.2.21:5060';
+const SOURCE: Endpoint = { transport: 'udp', host: '192.0.2.21', port: 5060 };
 
 function setup() {
   let now = T0;
@@ -40,7 +41,7 @@ function contacts(res: SipMessage): string[] {
   return res.getAll('contact');
 }
 
-test('add: 200 lists the new contact with its expires; the binding is stored with its source', () => {
+test('add: 200 lists the new contact with its expires; a contact reachable as written keeps no source', () => {
   const { registrar, location } = setup();
   const res = registrar.handle(register({ expires: 1800 }), AOR, SOURCE, 'tt');
   assert.equal(res.status, 200);
@@ -50,7 +51,19 @@ test('add: 200 lists the new contact with its expires; the binding is stored wit
   const [b] = location.lookup(AOR);
   assert.equal(b.contact, 'sip:bob@192.0.2.21:5060');
   assert.equal(b.expires, T0 + 1800 * 1000);
-  assert.equal(b.source, SOURCE);
+  assert.equal(b.source, undefined);
+});
+
+test('NAT: a Contact naming another IP than the packet came from is reached at the source', () => {
+  const { registrar, location } = setup();
+  registrar.handle(register({ contacts: ['<sip:bob@10.0.0.5:5060>'] }), AOR, SOURCE, 't');
+  assert.equal(location.lookup(AOR)[0].source, 'udp:192.0.2.21:5060');
+});
+
+test('TCP: a contact registered over a connection is reached through it', () => {
+  const { registrar, location } = setup();
+  registrar.handle(register({}), AOR, { transport: 'tcp', host: '192.0.2.21', port: 40123 }, 't');
+  assert.equal(location.lookup(AOR)[0].source, 'tcp:192.0.2.21:40123');
 });
 
 test('no Expires anywhere: the default applies; above the maximum: clamped', () => {
@@ -75,7 +88,7 @@ test('the 200 lists all current contacts with their remaining expires', () => {
   const { registrar, advance } = setup();
   registrar.handle(register({ contacts: ['<sip:bob@192.0.2.21:5060>'], expires: 600, callId: 'c1' }), AOR, SOURCE, 't');
   advance(100);
-  const res = registrar.handle(register({ contacts: ['<sip:bob@192.0.2.22:5060>'], expires: 3600, callId: 'c2' }), AOR, 'udp:192.0.2.22:5060', 't');
+  const res = registrar.handle(register({ contacts: ['<sip:bob@192.0.2.22:5060>'], expires: 3600, callId: 'c2' }), AOR, { transport: 'udp', host: '192.0.2.22', port: 5060 }, 't');
   assert.deepEqual(contacts(res).sort(), ['<sip:bob@192.0.2.21:5060>;expires=500', '<sip:bob@192.0.2.22:5060>;expires=3600']);
 });
 

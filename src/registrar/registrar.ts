@@ -1,5 +1,6 @@
 // REGISTER processing (RFC 3261 §10.3, RFC 3327 Path) on top of the location service.
-import { NameAddr, SipMessage, SipUri, createResponse, formatUri, parseNameAddr } from '../sip';
+import { NameAddr, SipMessage, SipUri, bareHost, createResponse, formatUri, parseNameAddr } from '../sip';
+import type { Endpoint } from '../transport';
 import type { LocationService, Binding } from './location';
 
 export interface RegistrarSettings {
@@ -13,9 +14,9 @@ export class Registrar {
 
   /**
    * Applies a REGISTER whose To names `aor` (already normalized by the caller) and returns the response.
-   * `source` is where the request came from ("udp:1.2.3.4:5060"), kept for contacts behind NAT.
+   * `source` is where the request came from; it is kept for contacts that must be reached through it.
    */
-  handle(req: SipMessage, aor: string, source: string, toTag: string): SipMessage {
+  handle(req: SipMessage, aor: string, source: Endpoint, toTag: string): SipMessage {
     let contacts: string[];
     try {
       contacts = req.getAll('contact');
@@ -71,7 +72,8 @@ export class Registrar {
         continue;
       }
       const q = na.params.get('q');
-      const binding: Binding = { aor, contact: formatUri(na.uri), contactKey: key, expires: now + expires * 1000, callId, cseq, source };
+      const binding: Binding = { aor, contact: formatUri(na.uri), contactKey: key, expires: now + expires * 1000, callId, cseq };
+      if (reachedThroughSource(na.uri, source)) binding.source = `${source.transport}:${source.host}:${source.port}`;
       if (q !== undefined && q !== null && /^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(q)) binding.q = Number(q);
       if (path.length > 0) binding.path = path;
       const ua = req.get('user-agent');
@@ -93,6 +95,14 @@ export class Registrar {
     res.append('Date', new Date(now).toUTCString());
     return res;
   }
+}
+
+/**
+ * A contact is reached at the REGISTER's source when it came over TCP/TLS (the UA's connection is the way back)
+ * or when a NAT changed the address: the Contact names another IP than the packet came from.
+ */
+function reachedThroughSource(contact: SipUri, source: Endpoint): boolean {
+  return source.transport !== 'udp' || bareHost(contact.host).toLowerCase() !== source.host.toLowerCase();
 }
 
 /** The comparison key of a contact URI: scheme, user, host, port and transport (RFC 3261 §19.1.4 in practice). */

@@ -12,7 +12,7 @@ export interface Binding {
   q?: number;
   callId: string;
   cseq: number;
-  /** Where the REGISTER came from, e.g. "udp:192.0.2.1:5062". */
+  /** Where the REGISTER came from, e.g. "udp:192.0.2.1:5062", when the contact must be reached there (NAT, TCP/TLS). */
   source?: string;
   /** RFC 3327 Path values to use as Route when reaching this contact. */
   path?: string[];
