@@ -218,6 +218,7 @@ export class ProxyCore {
 
   respond(tx: ServerTransaction, res: SipMessage): void {
     if (res.status >= 200 && !tx.finished) {
+      this.contexts.delete(tx); // a CANCEL from now on finds nothing left to cancel
       const req = tx.request;
       this.log.access({ method: req.method, uri: req.uri, source: `${tx.replyTo.transport}:${tx.replyTo.host}:${tx.replyTo.port}`, status: res.status, durationMs: this.txl.clock.now() - tx.createdAt, callId: req.callId, userAgent: req.get('user-agent') });
     }

@@ -26,7 +26,8 @@ export class ClientTransaction {
   private sends = 0;
   /** Timer C fired: from then on `timeout` is the wait for the CANCELed branch's 487, which provisionals must not stop. */
   private timerCFired = false;
-  private readonly bytes: Buffer;
+  /** The request as sent, kept while it may be retransmitted. */
+  private bytes?: Buffer;
   readonly isInvite: boolean;
 
   constructor(
@@ -67,6 +68,7 @@ export class ClientTransaction {
           if (this.isInvite) {
             // No more INVITE retransmissions and no Timer B once anything came back; Timer C takes over.
             this.retransmit?.cancel();
+            this.bytes = undefined;
             if (!this.timerCFired) this.timeout?.cancel();
             else if (wasCalling) this.awaitCanceled(); // the CANCEL goes out now: give its 487 the full wait
             if (status > 100 && this.timerCMs > 0) this.restartTimerC();
@@ -76,6 +78,7 @@ export class ClientTransaction {
         }
         this.lastStatus = status;
         this.retransmit?.cancel();
+        this.bytes = undefined;
         this.timeout?.cancel();
         this.timerC?.cancel();
         if (this.isInvite && status < 300) {
@@ -127,6 +130,7 @@ export class ClientTransaction {
 
   private transmit(): void {
     this.sends++;
+    if (!this.bytes) return;
     this.sender.send(this.bytes, this.dest, (err) => {
       if (this.state === 'Terminated' || this.lastStatus >= 200) return;
       this.events.onTransportError(this, err);

@@ -15,7 +15,7 @@ function setup(method = 'INVITE', replyTo: Destination = CALLER) {
   const layer = new TransactionLayer(wire, clock, T);
   const terminated: string[] = [];
   const req = request({ method, branch: 'z9hG4bK-srv1' });
-  const tx = layer.createServer(req, replyTo, (t) => terminated.push(`${t.request.method}@${clock.now()}`));
+  const tx = layer.createServer(req, replyTo, (t) => terminated.push(`${t.method}@${clock.now()}`));
   return { clock, wire, layer, req, tx, terminated };
 }
 

@@ -8,7 +8,9 @@ export type ServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Confirmed' | 
 
 export class ServerTransaction {
   state: ServerState;
-  lastResponse?: SipMessage;
+  readonly method: string;
+  /** The request, until the final response: a finished transaction only absorbs retransmissions. */
+  private req?: SipMessage;
   private lastBytes?: Buffer;
   private retransmit?: TimerHandle;
   private timeout?: TimerHandle;
@@ -19,7 +21,7 @@ export class ServerTransaction {
 
   constructor(
     readonly key: string,
-    readonly request: SipMessage,
+    request: SipMessage,
     /** Where responses go (RFC 3261 §18.2.2, RFC 3581). */
     readonly replyTo: Destination,
     private readonly sender: Sender,
@@ -28,6 +30,8 @@ export class ServerTransaction {
     private readonly onTerminated: (tx: ServerTransaction) => void,
     toTag: string,
   ) {
+    this.req = request;
+    this.method = request.method;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'Proceeding' : 'Trying';
     this.interval = timers.t1;
@@ -36,6 +40,11 @@ export class ServerTransaction {
   }
 
   readonly isInvite: boolean;
+
+  get request(): SipMessage {
+    if (!this.req) throw new Error(`the ${this.method} of transaction ${this.key} was released with its final response`);
+    return this.req;
+  }
 
   get finished(): boolean {
     return this.state !== 'Trying' && this.state !== 'Proceeding';
@@ -59,14 +68,12 @@ export class ServerTransaction {
     if (this.state === 'Terminated' || (this.finished && !(this.state === 'Accepted' && res.status < 300 && res.status >= 200))) return;
     const bytes = res.toBuffer();
     this.sender.send(bytes, this.replyTo);
+    this.lastBytes = bytes;
     if (res.status < 200) {
-      this.lastResponse = res;
-      this.lastBytes = bytes;
       if (this.state === 'Trying') this.state = 'Proceeding';
       return;
     }
-    this.lastResponse = res;
-    this.lastBytes = bytes;
+    this.req = undefined;
     const t64 = transactionTimeout(this.timers);
     if (this.isInvite && res.status < 300) {
       // RFC 6026: stay to absorb INVITE retransmissions and let further 2xx through; the ACK is end to end.
