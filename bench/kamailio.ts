@@ -1,7 +1,7 @@
 // Kamailio as the reference proxy, started the way /work/shared/bench/kamailio/start.sh does
 // (noauth profile, 2 children, 1024 MB shm, foreground), in a temp directory of this run.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { exited, track } from '../test/e2e/harness/children';
 import type { Target } from './target';
@@ -28,6 +28,7 @@ export async function startKamailio(cfg: string, runDir: string): Promise<Target
   const ctl = join(runDir, 'kamailio_ctl');
   const mkdb = spawnSync(join(dirname(cfg), 'mkdb.sh'), [db], { stdio: 'ignore' });
   if (mkdb.status !== 0) throw new Error('mkdb.sh failed to create the subscriber database');
+  rmSync(ctl, { force: true });
   const child = spawn('kamailio', [
     '-f', cfg, '-A', `DBURL="sqlite://${db}"`, '-A', `CTLSOCK="unix:${ctl}"`,
     '-n', CHILDREN, '-m', '1024', '-M', '16', '-DD', '-E', '-u', 'root', '-g', 'root',

@@ -10,7 +10,7 @@ import { kamailioMissing, startKamailio } from './kamailio';
 import { memoryTest } from './memory';
 import { comparisonTable, targetTable, type TargetReport } from './report';
 import { searchTopRate } from './search';
-import { runStep, stepLine, type BenchContext } from './step';
+import { runStep, stepLine, type BenchContext, type StepResult } from './step';
 import { runningTarget, startSipd, type Target } from './target';
 
 const PAUSE_AFTER_PASS_MS = 3000;
@@ -21,37 +21,37 @@ function log(line: string): void {
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 }
 
-async function benchTarget(args: BenchArgs, target: Target, outDir: string): Promise<TargetReport> {
-  const ctx: BenchContext = { target, duration: args.duration, files: writeInjectionFiles(outDir, args.memUsers), outDir };
-  const report: TargetReport = { name: target.name, load: {} };
+/** Runs every test on a fresh target process (when the bench starts it), so no test inherits
+ * the previous one's heap or pending transactions. */
+async function benchTarget(args: BenchArgs, start: () => Promise<Target>, outDir: string): Promise<TargetReport> {
+  const files = writeInjectionFiles(outDir, args.memUsers);
+  const report: TargetReport = { name: '', load: {} };
   for (const test of args.tests) {
-    if (test === 'mem') {
-      log(`${target.name}: memory test, ${args.memUsers} AORs at ${args.memRate}/s`);
-      report.mem = await memoryTest(ctx, args.memUsers, args.memRate);
-      continue;
+    const target = await start();
+    const name = (report.name = target.name);
+    const ctx: BenchContext = { target, duration: args.duration, files, outDir };
+    try {
+      if (test === 'mem') {
+        log(`${name}: memory test, ${args.memUsers} AORs at ${args.memRate}/s`);
+        report.mem = await memoryTest(ctx, args.memUsers, args.memRate);
+        continue;
+      }
+      const steps: StepResult[] = [];
+      const ladder = test === 'reg' ? args.regRates : args.callRates;
+      log(`${name}: ${test} search over ${ladder.join(' ')}`);
+      const outcome = await searchTopRate({ ladder, refine: REFINE_STEPS }, async (rate) => {
+        const step = await runStep(ctx, test, rate);
+        steps.push(step);
+        log(stepLine(name, step));
+        await new Promise((r) => setTimeout(r, step.pass ? PAUSE_AFTER_PASS_MS : PAUSE_AFTER_FAIL_MS));
+        return step.pass;
+      });
+      report.load[test] = { outcome, steps };
+    } finally {
+      await target.stop();
     }
-    const steps: Awaited<ReturnType<typeof runStep>>[] = [];
-    const ladder = test === 'reg' ? args.regRates : args.callRates;
-    log(`${target.name}: ${test} search over ${ladder.join(' ')}`);
-    const outcome = await searchTopRate({ ladder, refine: REFINE_STEPS }, async (rate) => {
-      const step = await runStep(ctx, test, rate);
-      steps.push(step);
-      log(stepLine(target.name, step));
-      await new Promise((r) => setTimeout(r, step.pass ? PAUSE_AFTER_PASS_MS : PAUSE_AFTER_FAIL_MS));
-      return step.pass;
-    });
-    report.load[test] = { outcome, steps };
   }
   return report;
-}
-
-async function withTarget(start: () => Promise<Target>, run: (t: Target) => Promise<TargetReport>): Promise<TargetReport> {
-  const target = await start();
-  try {
-    return await run(target);
-  } finally {
-    await target.stop();
-  }
 }
 
 async function main(): Promise<number> {
@@ -60,11 +60,11 @@ async function main(): Promise<number> {
   log(`results in ${outDir} (steps.tsv, SIPp stat files)`);
   const reports: TargetReport[] = [];
   const start = args.target ? async () => runningTarget(args.target!, args.pid) : startSipd;
-  reports.push(await withTarget(start, (t) => benchTarget(args, t, outDir)));
+  reports.push(await benchTarget(args, start, outDir));
   if (args.kamailio) {
     const missing = kamailioMissing(args.kamailioCfg);
     if (missing) log(`Kamailio comparison skipped: ${missing}`);
-    else reports.push(await withTarget(() => startKamailio(args.kamailioCfg, outDir), (t) => benchTarget(args, t, outDir)));
+    else reports.push(await benchTarget(args, () => startKamailio(args.kamailioCfg, outDir), outDir));
   }
   const tables = reports.map(targetTable);
   if (reports.length === 2) tables.push(comparisonTable(reports[0], reports[1]));

@@ -51,7 +51,7 @@ export async function searchTopRate(opts: SearchOptions, step: (rate: number) =>
   }
   // Confirmation: the top rate must pass twice; when it does not, go 10 % down and start over.
   let passes = best > 0 ? 1 : 0;
-  for (let tries = 0; best > 0 && tries < 4; tries++) {
+  for (let tries = 0; best > 0 && tries < 6; tries++) {
     if (await step(best)) {
       if (++passes >= 2) return { top: best, firstFail: fail };
     } else {

@@ -1,12 +1,17 @@
 // The SIPp scenarios checked against SIPp stand-ins, without sipd: when a sipd test fails,
 // this file shows whether the scenario or the server is at fault.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { DOMAIN, HOST, explain, freePort, killStrays, receivedRequests, receivedStatuses, runSipp, startSipp } from './harness';
+import { REPO_ROOT } from './harness/paths';
 import { SIPP_AVAILABLE } from './peers';
 
 interface Side {
   scenario: string;
+  inf?: string;
   keys?: Record<string, string>;
   pauseMs?: number;
   service?: string;
@@ -117,5 +122,15 @@ describe('SIPp scenarios against SIPp stand-ins', { skip: !SIPP_AVAILABLE && 'si
     assert.equal(calleeResult.code, 0, explain(calleeResult));
     assert.deepEqual(receivedStatuses(log.client), [302, 180, 200, 200]);
     assert.match(receivedRequests(calleeResult.messages, 'INVITE')[0].text, /CSeq: 2 INVITE/);
+  });
+
+  test('bench/scenarios: register.xml and the call pair uac-call.xml / uas-call.xml', async () => {
+    const bench = (name: string): string => join(REPO_ROOT, 'bench', 'scenarios', name);
+    const inf = join(mkdtempSync(join(tmpdir(), 'bench-inf-')), 'users.csv');
+    writeFileSync(inf, 'SEQUENTIAL\n1000\n');
+    const reg = await pair({ scenario: 'peer/registrar.xml' }, { scenario: bench('register.xml'), inf });
+    assert.match(receivedRequests(reg.server, 'REGISTER')[0].text, /^Contact: <sip:1000@127\.0\.0\.1:\d+>$/m);
+    const call = await pair({ scenario: bench('uas-call.xml') }, { scenario: bench('uac-call.xml'), inf, service: '1999' });
+    assert.deepEqual(receivedStatuses(call.client), [180, 200, 200]);
   });
 });
