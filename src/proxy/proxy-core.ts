@@ -69,12 +69,9 @@ export class ProxyCore {
       else this.forwardStateless(req, src); // ACK for a 2xx: end to end, routed like its INVITE
       return;
     }
-    const existing = this.txl.findServer(req);
-    if (existing) {
-      existing.onRetransmission();
-      return;
-    }
-    const tx = this.txl.createServer(req, replyDestination(req, src));
+    const replyTo = replyDestination(req, src);
+    if (this.txl.absorbRetransmission(req, replyTo)) return;
+    const tx = this.txl.createServer(req, replyTo);
     if (req.method === 'CANCEL') {
       this.onCancel(req, tx);
       return;
@@ -99,7 +96,8 @@ export class ProxyCore {
     const invite = this.txl.findServer(cancel, 'INVITE');
     const ctx = invite && this.contexts.get(invite);
     if (!invite) {
-      this.respond(cancelTx, createResponse(cancel, 481, undefined, cancelTx.toTag));
+      const answered = this.txl.recentlyAnswered(cancel, 'INVITE');
+      this.respond(cancelTx, createResponse(cancel, answered ? 200 : 481, undefined, cancelTx.toTag));
       return;
     }
     this.respond(cancelTx, createResponse(cancel, 200, 'OK', cancelTx.toTag));

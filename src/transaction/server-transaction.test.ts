@@ -81,50 +81,57 @@ test('INVITE server, non-2xx: Timer H ends the transaction when no ACK arrives',
   assert.deepEqual(s.wire.sent, [], 'Timer G stopped with Timer H');
 });
 
-test('INVITE server, 2xx: Accepted absorbs INVITE retransmissions without resending, lets further 2xx through, Timer L', () => {
+test('INVITE server, 2xx: Accepted lets further 2xx through; the layer absorbs INVITE retransmissions until Timer L', () => {
   const s = setup();
   s.tx.respond(createResponse(s.req, 100));
   s.tx.respond(createResponse(s.req, 200, undefined, 'b'));
   assert.equal(s.tx.state, 'Accepted');
+  assert.equal(s.layer.serverCount, 0, 'the layer keeps only a small record of an Accepted INVITE');
   s.wire.take();
-  s.tx.onRetransmission();
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), true);
   assert.deepEqual(s.wire.sent, [], 'the INVITE retransmission is absorbed: the UAS core resends the 2xx');
+  assert.equal(s.layer.recentlyAnswered(s.req, 'INVITE'), true);
   s.tx.onAck(); // an ACK for a 2xx is a different transaction; here it must not change anything
   assert.equal(s.tx.state, 'Accepted');
   s.clock.advance(4000);
   s.tx.respond(createResponse(s.req, 200, undefined, 'b'));
-  assert.equal(s.wire.take()[0].msg.status, 200, 'a 2xx retransmission goes out');
+  assert.equal(s.wire.take()[0].msg.status, 200, 'a 2xx of another branch goes out');
   s.tx.respond(createResponse(s.req, 486, undefined, 'b'));
   assert.deepEqual(s.wire.sent, [], 'no non-2xx after a 2xx');
   s.clock.advance(27_999);
-  assert.equal(s.tx.state, 'Accepted', 'Timer L runs from the first 2xx, not restarted by a retransmission');
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), true, 'Timer L runs from the first 2xx');
   s.clock.advance(1);
-  assert.equal(s.tx.state, 'Terminated');
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), false, 'after Timer L the INVITE would be new');
 });
 
-test('non-INVITE server: Trying absorbs retransmissions; provisional repeated in Proceeding; final repeated in Completed; Timer J', () => {
+test('non-INVITE server: Trying absorbs retransmissions; provisional repeated in Proceeding; final repeated until Timer J', () => {
   const s = setup('OPTIONS');
   assert.equal(s.tx.state, 'Trying');
-  s.tx.onRetransmission();
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), true);
   assert.deepEqual(s.wire.sent, []);
   s.tx.respond(createResponse(s.req, 100));
   assert.equal(s.tx.state, 'Proceeding');
   s.wire.take();
-  s.tx.onRetransmission();
+  s.layer.absorbRetransmission(s.req, CALLER);
   assert.equal(s.wire.take()[0].msg.status, 100);
   s.tx.respond(createResponse(s.req, 200, undefined, s.tx.toTag));
-  assert.equal(s.tx.state, 'Completed');
+  assert.equal(s.tx.state, 'Terminated', 'the transaction object is done; the layer keeps the final answer');
+  assert.deepEqual(s.terminated, ['OPTIONS@0']);
   s.wire.take();
   s.clock.advance(10_000);
   assert.deepEqual(s.wire.sent, [], 'non-INVITE finals are never retransmitted by a timer');
-  s.tx.onRetransmission();
-  assert.equal(s.wire.take()[0].msg.status, 200);
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), true);
+  const again = s.wire.take();
+  assert.equal(again[0].msg.status, 200);
+  assert.deepEqual(again[0].dest, CALLER);
   s.tx.respond(createResponse(s.req, 404, undefined, s.tx.toTag));
   assert.deepEqual(s.wire.sent, [], 'one final response only');
   s.clock.advance(21_999);
-  assert.equal(s.tx.state, 'Completed');
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), true);
+  s.wire.take();
   s.clock.advance(1);
-  assert.equal(s.tx.state, 'Terminated', 'Timer J = 64*T1');
+  assert.equal(s.layer.absorbRetransmission(s.req, CALLER), false, 'Timer J = 64*T1');
+  assert.deepEqual(s.wire.sent, []);
 });
 
 test('reliable transport: INVITE server over TCP sends the final once, ACK terminates at once (Timer I = 0)', () => {

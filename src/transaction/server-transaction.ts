@@ -6,6 +6,15 @@ import { Destination, Sender, isReliable } from './types';
 
 export type ServerState = 'Trying' | 'Proceeding' | 'Completed' | 'Confirmed' | 'Accepted' | 'Terminated';
 
+export interface ServerHooks {
+  terminated(tx: ServerTransaction): void;
+  /**
+   * The transaction has its final answer; only absorbing retransmissions is left (Timer J, Timer L). The layer does
+   * that with a small record, repeating `repeat` if given, so the transaction object itself need not be kept.
+   */
+  retire(tx: ServerTransaction, repeat: Buffer | undefined): void;
+}
+
 export class ServerTransaction {
   state: ServerState;
   readonly method: string;
@@ -27,7 +36,7 @@ export class ServerTransaction {
     private readonly sender: Sender,
     private readonly clock: Clock,
     private readonly timers: TimerConfig,
-    private readonly onTerminated: (tx: ServerTransaction) => void,
+    private readonly hooks: ServerHooks,
     toTag: string,
   ) {
     this.req = request;
@@ -74,20 +83,20 @@ export class ServerTransaction {
       return;
     }
     this.req = undefined;
-    const t64 = transactionTimeout(this.timers);
     if (this.isInvite && res.status < 300) {
-      // RFC 6026: stay to absorb INVITE retransmissions and let further 2xx through; the ACK is end to end.
+      // RFC 6026 Accepted: further 2xx of other branches still go out through this object; the ACK is end to end.
       if (this.state !== 'Accepted') {
         this.state = 'Accepted';
-        this.finishAfter(t64);
+        this.hooks.retire(this, undefined);
       }
     } else if (this.isInvite) {
       this.state = 'Completed';
       if (!isReliable(this.replyTo)) this.scheduleRetransmit();
-      this.timeout = this.clock.after(t64, () => this.terminate()); // Timer H: the ACK never came
+      this.timeout = this.clock.after(transactionTimeout(this.timers), () => this.terminate()); // Timer H: the ACK never came
     } else {
       this.state = 'Completed';
-      this.finishAfter(isReliable(this.replyTo) ? 0 : t64); // Timer J
+      if (!isReliable(this.replyTo)) this.hooks.retire(this, bytes); // Timer J: the layer repeats the final answer
+      this.terminate();
     }
   }
 
@@ -96,7 +105,7 @@ export class ServerTransaction {
     this.state = 'Terminated';
     this.retransmit?.cancel();
     this.timeout?.cancel();
-    this.onTerminated(this);
+    this.hooks.terminated(this);
   }
 
   // Timer G: resend a non-2xx final response until the ACK arrives.

@@ -3,12 +3,14 @@ import { MAGIC_COOKIE, SipMessage, newTag } from '../sip';
 import { Clock } from './clock';
 import { ClientEvents, ClientTransaction } from './client-transaction';
 import { ServerTransaction } from './server-transaction';
-import { TimerConfig } from './timers';
+import { TimerConfig, transactionTimeout } from './timers';
 import { Destination, Sender } from './types';
 
 export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
+  /** Keys of answered server transactions still absorbing retransmissions, with the response to repeat, if any. */
+  private readonly retired = new Map<string, Buffer | null>();
 
   constructor(readonly sender: Sender, readonly clock: Clock, public timers: TimerConfig) {}
 
@@ -25,14 +27,46 @@ export class TransactionLayer {
     return this.servers.get(serverKey(req, method));
   }
 
+  /** True when the INVITE a CANCEL names was answered with a 2xx a moment ago (its transaction is retired). */
+  recentlyAnswered(req: SipMessage, method: string): boolean {
+    return this.retired.has(serverKey(req, method));
+  }
+
+  /**
+   * A request that belongs to a transaction sipd already has: the transaction repeats its last response,
+   * or a retired one its final response, or the retransmission is absorbed. False for a new request.
+   */
+  absorbRetransmission(req: SipMessage, replyTo: Destination): boolean {
+    const key = serverKey(req, req.method);
+    const tx = this.servers.get(key);
+    if (tx) {
+      tx.onRetransmission();
+      return true;
+    }
+    const repeat = this.retired.get(key);
+    if (repeat === undefined) return false;
+    if (repeat) this.sender.send(repeat, replyTo);
+    return true;
+  }
+
   createServer(req: SipMessage, replyTo: Destination, onTerminated?: (tx: ServerTransaction) => void): ServerTransaction {
     const key = serverKey(req, req.method);
-    const tx = new ServerTransaction(key, req, replyTo, this.sender, this.clock, this.timers, (t) => {
-      if (this.servers.get(t.key) === t) this.servers.delete(t.key);
-      onTerminated?.(t);
+    const tx = new ServerTransaction(key, req, replyTo, this.sender, this.clock, this.timers, {
+      terminated: (t) => {
+        if (this.servers.get(t.key) === t) this.servers.delete(t.key);
+        onTerminated?.(t);
+      },
+      retire: (t, repeat) => this.retire(t, repeat),
     }, newTag());
     this.servers.set(key, tx);
     return tx;
+  }
+
+  private retire(tx: ServerTransaction, repeat: Buffer | undefined): void {
+    const key = tx.key;
+    if (this.servers.get(key) === tx) this.servers.delete(key);
+    this.retired.set(key, repeat ?? null);
+    this.clock.after(transactionTimeout(this.timers), () => this.retired.delete(key));
   }
 
   /** Sends `req` (which already carries sipd's Via with a unique branch) under a new client transaction. */
