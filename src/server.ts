@@ -19,6 +19,8 @@ export interface ServerStatus {
   transactions: number;
   registrations: number;
   draining: boolean;
+  /** Resident set and V8 heap in use, bytes. */
+  memory: { rss: number; heapUsed: number };
 }
 
 export class SipServer {
@@ -106,6 +108,7 @@ export class SipServer {
       transactions: (this.transactions?.serverCount ?? 0) + (this.transactions?.clientCount ?? 0),
       registrations: this.location?.size() ?? 0,
       draining: (this.proxy?.drain ?? 0) !== 0,
+      memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },
     };
   }
 

@@ -31,6 +31,7 @@ function printStatus(s: DaemonStatus): void {
   console.log(`listeners: ${server.listeners.length > 0 ? server.listeners.join(' ') : 'none'}`);
   console.log(`transactions: ${server.transactions}`);
   console.log(`registrations: ${server.registrations}`);
+  console.log(`memory: ${mib(server.memory.rss)} MiB resident, ${mib(server.memory.heapUsed)} MiB heap in use`);
   console.log(`draining: ${server.draining ? 'yes' : 'no'}`);
   console.log(`restarts in place: ${s.generation}`);
 }
@@ -42,4 +43,8 @@ export function formatDuration(ms: number): string {
   const m = Math.floor((total % 3600) / 60);
   const parts = d > 0 ? [`${d}d`, `${h}h`, `${m}m`] : h > 0 ? [`${h}h`, `${m}m`] : m > 0 ? [`${m}m`] : [];
   return [...parts, `${total % 60}s`].join(' ');
+}
+
+function mib(bytes: number): string {
+  return (bytes / 1048576).toFixed(1);
 }
