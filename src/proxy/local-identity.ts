@@ -1,28 +1,38 @@
-// Who sipd is: the addresses and domains that make a URI "ours", and what it writes in Via and Record-Route.
+// Who sipd is: the addresses and domains that make a URI "ours", and what it writes in Via and Record-Route
+// for each transport and address family it sends on.
+import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { SipUri, bareHost } from '../sip';
 import type { Endpoint, TransportName } from '../transport';
+
+type Family = 4 | 6;
 
 export class LocalIdentity {
   private readonly domains: Set<string>;
   private readonly addresses = new Set<string>();
   private readonly ports = new Set<number>();
+  /** "udp4" → "192.0.2.10:5060": what sipd advertises per transport and family. */
+  private readonly sentBy = new Map<string, string>();
 
-  constructor(
-    domains: string[],
-    bound: Endpoint[],
-    /** Host sipd writes in its Via and Record-Route (IpAddrInPathHeaders, else a bound or interface address). */
-    readonly advertisedHost: string,
-    /** Port sipd writes per transport. */
-    private readonly advertisedPorts: Partial<Record<TransportName, number>>,
-  ) {
+  /**
+   * `bound` are the listening endpoints; `configuredHost` (IpAddrInPathHeaders) replaces the address advertised
+   * for its family. Wildcard listeners advertise the first external address of the family, else loopback.
+   */
+  constructor(domains: string[], bound: Endpoint[], configuredHost?: string) {
     this.domains = new Set(domains.map((d) => d.toLowerCase()));
+    const configured = configuredHost ? bareHost(configuredHost) : undefined;
     for (const ep of bound) {
       this.ports.add(ep.port);
-      if (ep.host === '0.0.0.0' || ep.host === '::') for (const a of interfaceAddresses()) this.addresses.add(a);
+      const wildcard = ep.host === '0.0.0.0' || ep.host === '::';
+      if (wildcard) for (const a of interfaceAddresses()) this.addresses.add(a);
       else this.addresses.add(ep.host.toLowerCase());
+      const family = familyOf(ep.host);
+      const key = `${ep.transport}${family}`;
+      if (this.sentBy.has(key)) continue;
+      const host = configured && familyOf(configured) === family ? configured : wildcard ? externalAddress(family) : ep.host;
+      this.sentBy.set(key, `${family === 6 ? `[${host}]` : host}:${ep.port}`);
     }
-    this.addresses.add(bareHost(advertisedHost).toLowerCase());
+    if (configured) this.addresses.add(configured.toLowerCase());
   }
 
   /** True when a host (and port) names this server: one of its domains on any port, or one of its addresses on a listening port. */
@@ -48,29 +58,33 @@ export class LocalIdentity {
   /** The key under which an AOR of ours is stored: user@<primary domain>, whatever local name or address it used. */
   aorKey(uri: SipUri): string {
     const h = bareHost(uri.host).toLowerCase();
-    const domain = this.domains.has(h) ? h : this.primaryDomain;
-    return `${uri.user ?? ''}@${domain}`;
+    return `${uri.user ?? ''}@${this.domains.has(h) ? h : this.primaryDomain}`;
   }
 
   get primaryDomain(): string {
     for (const d of this.domains) return d;
-    return bareHost(this.advertisedHost).toLowerCase();
+    return (this.sentBy.get('udp4') ?? this.sentBy.values().next().value ?? '127.0.0.1').replace(/:\d+$/, '');
   }
 
-  portFor(transport: TransportName): number {
-    return this.advertisedPorts[transport] ?? this.advertisedPorts.udp ?? 5060;
+  /** sent-by for sipd's Via toward `peer` (host:port in the peer's family, on its transport). */
+  viaSentBy(peer: Endpoint): string {
+    return this.address(peer.transport, familyOf(peer.host));
   }
 
-  /** sent-by for sipd's Via on the given transport. */
-  viaSentBy(transport: TransportName): string {
-    return `${this.advertisedHost}:${this.portFor(transport)}`;
+  /** sipd's Record-Route entry for the hop toward `peer`. */
+  recordRoute(peer: Endpoint, withTransport: boolean): string {
+    const scheme = peer.transport === 'tls' ? 'sips' : 'sip';
+    const tp = withTransport || peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
+    return `<${scheme}:${this.address(peer.transport, familyOf(peer.host))};lr${tp}>`;
   }
 
-  recordRoute(transport: TransportName, withTransport: boolean): string {
-    const scheme = transport === 'tls' ? 'sips' : 'sip';
-    const tp = withTransport || transport !== 'udp' ? `;transport=${transport}` : '';
-    return `<${scheme}:${this.advertisedHost}:${this.portFor(transport)};lr${tp}>`;
+  private address(transport: TransportName, family: Family): string {
+    return this.sentBy.get(`${transport}${family}`) ?? this.sentBy.get(`udp${family}`) ?? this.sentBy.values().next().value ?? '127.0.0.1:5060';
   }
+}
+
+function familyOf(host: string): Family {
+  return isIPv6(bareHost(host)) ? 6 : 4;
 }
 
 function interfaceAddresses(): string[] {
@@ -79,17 +93,9 @@ function interfaceAddresses(): string[] {
   return out;
 }
 
-/** The address sipd advertises when none is configured: the first listening IP, else the first external IPv4. */
-export function pickAdvertisedHost(bound: Endpoint[], configured?: string): string {
-  if (configured) return configured;
-  const specific = bound.find((ep) => ep.host !== '0.0.0.0' && ep.host !== '::');
-  const host = specific?.host ?? externalIPv4() ?? '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
-}
-
-function externalIPv4(): string | undefined {
+function externalAddress(family: Family): string {
   for (const list of Object.values(networkInterfaces())) {
-    for (const a of list ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+    for (const a of list ?? []) if (!a.internal && a.family === `IPv${family}` && !a.address.startsWith('fe80')) return a.address;
   }
-  return undefined;
+  return family === 6 ? '::1' : '127.0.0.1';
 }

@@ -118,3 +118,24 @@ test('INVITE for an unknown user of the domain gets 404', async () => {
   await k.send({ uri: 'sip:nobody@example.com' });
   assert.deepEqual(k.statusesTo(ALICE), [100, 404]);
 });
+
+test('double record-route (RFC 5658): a UDP caller and a callee registered over TCP each get a Route entry for their own side', async () => {
+  const k = new Kit({ settings: { recordRoute: true } });
+  const bobTcp = { transport: 'tcp' as const, host: BOB1.host, port: 40000 };
+  await k.register('bob', bobTcp);
+  await k.send({ uri: 'sip:bob@example.com', branch: 'z9hG4bK-rr2', callId: 'rr2@192.0.2.1' });
+  k.take();
+  const invite = k.lastRequestTo(bobTcp);
+  assert.equal(invite.topVia.transport, 'TCP');
+  assert.deepEqual(invite.getAll('record-route'), ['<sip:192.0.2.10:5060;lr;transport=tcp>', SIPD_RR], 'callee side on top, caller side below');
+
+  // Bob's BYE carries both entries as Route: sipd removes both and sends the BYE to Alice over UDP.
+  await k.send({
+    method: 'BYE', uri: 'sip:alice@192.0.2.1:5060', from: bobTcp, branch: 'z9hG4bK-rr2bye', callId: 'rr2@192.0.2.1', toTag: 'alice-tag',
+    extra: ['Route: <sip:192.0.2.10:5060;lr;transport=tcp>', `Route: ${SIPD_RR}`],
+  });
+  const bye = k.lastRequestTo(ALICE, 'BYE');
+  assert.equal(bye.method, 'BYE');
+  assert.equal(bye.has('route'), false);
+  assert.equal(bye.topVia.transport, 'UDP');
+});

@@ -4,7 +4,7 @@ import { SipMessage, SipParseError, createResponse, formatUri, formatVia, parseU
 import type { Logger } from '../log';
 import type { LocationService } from '../registrar/location';
 import type { Registrar } from '../registrar/registrar';
-import type { InboundMessage, TransportName } from '../transport';
+import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
@@ -239,11 +239,23 @@ export class ProxyCore {
       this.log.warn(`cannot resolve the next hop for ${target.uri}: ${(e as Error).message}`);
       return 503;
     }
-    if (this.settings.recordRoute && !this.settings.redirect && DIALOG_CREATING.has(msg.method) && !msg.toTag) {
-      msg.prepend('Record-Route', this.me.recordRoute(dest.transport, this.settings.transportInRecordRoute));
-    }
-    msg.prepend('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${this.me.viaSentBy(dest.transport)};branch=${branch};rport`);
+    if (this.settings.recordRoute && !this.settings.redirect && DIALOG_CREATING.has(msg.method) && !msg.toTag) this.recordRoute(msg, req, dest);
+    msg.prepend('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${this.me.viaSentBy(dest)};branch=${branch};rport`);
     return { msg, dest };
+  }
+
+  /**
+   * Record-Route toward the callee; when the caller's side uses another transport or address family, a second
+   * entry for that side goes below it (double record-routing, RFC 5658), so each side reaches sipd its own way.
+   */
+  private recordRoute(msg: SipMessage, req: SipMessage, dest: Destination): void {
+    const withTransport = this.settings.transportInRecordRoute;
+    const via = req.topVia;
+    const from: Endpoint = { transport: via.transport.toLowerCase() as TransportName, host: via.params.get('received') ?? via.host, port: 0 };
+    const outward = this.me.recordRoute(dest, withTransport);
+    const inward = this.me.recordRoute(from, withTransport);
+    if (inward !== outward) msg.prepend('Record-Route', inward);
+    msg.prepend('Record-Route', outward);
   }
 
   private timerC(req: SipMessage): number {

@@ -12,8 +12,12 @@ export function preprocessRoutes(req: SipMessage, me: LocalIdentity): void {
     req.remove('route');
     for (const r of routes.slice(0, -1)) req.append('Route', r);
   }
-  const top = req.get('route');
-  if (top !== undefined && me.isLocalUri(parseNameAddr(top).uri)) req.removeFirst('route');
+  // Up to two entries: sipd may have record-routed itself twice (one per side, RFC 5658).
+  for (let i = 0; i < 2; i++) {
+    const top = req.get('route');
+    if (top === undefined || !me.isLocalUri(parseNameAddr(top).uri)) break;
+    req.removeFirst('route');
+  }
 }
 
 /**

@@ -96,7 +96,7 @@ export class Kit {
   constructor(opts: KitOptions = {}) {
     const now = () => T0 + this.clock.now();
     this.txl = new TransactionLayer(this.sender, this.clock, { ...TIMERS, ...opts.timers });
-    this.me = new LocalIdentity(['example.com'], [{ transport: 'udp', host: '192.0.2.10', port: 5060 }, { transport: 'tcp', host: '192.0.2.10', port: 5060 }], '192.0.2.10', { udp: 5060, tcp: 5060 });
+    this.me = new LocalIdentity(['example.com'], [{ transport: 'udp', host: '192.0.2.10', port: 5060 }, { transport: 'tcp', host: '192.0.2.10', port: 5060 }]);
     this.location = new LocationService(null, now);
     this.registrar = new Registrar(this.location, { minExpires: 60, maxExpires: 7200, defaultExpires: 3600, ...opts.registrar }, now);
     this.proxy = new ProxyCore(this.txl, this.me, { ...DEFAULT_SETTINGS, ...opts.settings }, this.registrar, this.location, nullLogger());
