@@ -216,5 +216,6 @@ function proxySettings(cfg: SipdConfig): ProxySettings {
     maxT3: cfg.SipMaxT3InMs,
     routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
     resolveLocalContactsInRedirect: cfg.SipResolveLocalContactsInRedirectMode,
+    registry: cfg.Cisco_Registry,
   };
 }

@@ -51,7 +51,7 @@ const hostSpecific = inGroup('host-specific', [
     description: 'Group the server switches to when started as root.' },
   { name: 'ServerName', type: STRING, implemented: true,
     description: 'Public DNS name of the server or farm, used instead of the host name.' },
-  { name: 'HostnameLookups', type: FLAG, default: false, implemented: true,
+  { name: 'HostnameLookups', type: FLAG, default: false, implemented: false,
     description: 'Write peer host names instead of IP addresses in the logs.' },
   { name: 'ErrorLog', type: { kind: 'logTarget' }, default: 'logs/error_log', implemented: true,
     description: 'Error and debug log: a file, or "|program args" to pipe into (e.g. rotatelogs).' },
@@ -66,7 +66,7 @@ const hostSpecific = inGroup('host-specific', [
 ]);
 
 const serverCore = inGroup('server-core', [
-  { name: 'CSPSVersion', type: STRING, implemented: true,
+  { name: 'CSPSVersion', type: STRING, implemented: false,
     description: 'Software version the file was written for; read-only, compared at start.' },
   { name: 'ProxyDomain', type: STRING, implemented: true,
     description: 'DNS domain this server belongs to.' },
@@ -122,8 +122,8 @@ const serverCore = inGroup('server-core', [
     type: oneOf('TLS_TCP_UDP', 'TLS_UDP_TCP', 'TCP_TLS_UDP', 'TCP_UDP_TLS', 'UDP_TLS_TCP', 'UDP_TCP_TLS',
       'TLS_TCP', 'TLS_UDP', 'TCP_TLS', 'TCP_UDP', 'UDP_TLS', 'UDP_TCP', 'TLS', 'TCP', 'UDP'),
     description: 'Transport order tried when NAPTR is off or gives nothing.' },
-  { name: 'DiffServValue', type: { kind: 'hex', min: 0, max: 0xff }, default: 0x60, implemented: true,
-    description: 'TOS/DSCP byte put on outgoing SIP packets (0xB8 EF, 0x60 CS3, ...).' },
+  { name: 'DiffServValue', type: { kind: 'hex', min: 0, max: 0xff }, default: 0x60, implemented: false,
+    description: 'TOS/DSCP byte for outgoing SIP packets (0xB8 EF, 0x60 CS3, ...); Node.js cannot set it, mark in the kernel (README).' },
   { name: 'Sip_Token_Port', type: PORT, default: 22794, restart: 'restart', implemented: false,
     description: 'Farm synchronisation port; the same on every member.' },
   { name: 'Sip_Services_Port', type: PORT, default: 52931, restart: 'restart', implemented: false,

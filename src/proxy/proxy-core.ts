@@ -28,6 +28,8 @@ export interface ProxySettings {
   maxT3: number;
   routeHeaderTransport: TransportName;
   resolveLocalContactsInRedirect: boolean;
+  /** Cisco_Registry: act as registrar and translate through the registry. */
+  registry: boolean;
 }
 
 /** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
@@ -151,8 +153,11 @@ export class ProxyCore {
     preprocessRoutes(req, this.me);
     if (req.method === 'REGISTER' && !req.has('route') && this.me.isLocalDomain(req.requestUri)) {
       const to = req.to.uri;
+      if (!this.settings.registry) return createResponse(req, 403, 'Registrar disabled (Cisco_Registry Off)', toTag);
       if (to.scheme === 'tel' || !this.me.isLocalDomain(to)) return createResponse(req, 403, 'Not a domain of this registrar', toTag);
-      return this.registrar.handle(req, this.me.aorKey(to), src.source, toTag);
+      const res = this.registrar.handle(req, this.me.aorKey(to), src.source, toTag);
+      if (this.log.isDebug('Registry')) this.log.debug('Registry', `REGISTER ${this.me.aorKey(to)} from ${src.source.host}:${src.source.port}: ${res.status} ${res.reason}`);
+      return res;
     }
     return undefined;
   }
@@ -160,7 +165,7 @@ export class ProxyCore {
   /** The target set (§16.5): the registry for sipd's own domains, otherwise the Request-URI itself. */
   private targets(req: SipMessage): Target[] {
     const uri = req.requestUri;
-    if (req.has('route') || req.toTag || !this.me.isLocalDomain(uri)) return [{ uri: req.uri }];
+    if (req.has('route') || req.toTag || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
     return this.location.lookup(this.me.aorKey(uri)).map((b) => ({
       uri: b.contact,
       q: b.q,
@@ -234,13 +239,15 @@ export class ProxyCore {
     let dest: Destination;
     try {
       const hop = nextHopUri(msg);
-      dest = !msg.has('route') && target.via ? target.via : await resolveNextHop(parseUri(hop), msg.body.length + 600, msg.has('route') ? this.settings.routeHeaderTransport : 'udp');
+      // Room for the Via and Record-Route still to come decides whether the request fits a UDP datagram.
+      dest = !msg.has('route') && target.via ? target.via : await resolveNextHop(parseUri(hop), msg.byteLengthEstimate() + 200, msg.has('route') ? this.settings.routeHeaderTransport : 'udp');
     } catch (e) {
       this.log.warn(`cannot resolve the next hop for ${target.uri}: ${(e as Error).message}`);
       return 503;
     }
     if (this.settings.recordRoute && !this.settings.redirect && DIALOG_CREATING.has(msg.method) && !msg.toTag) this.recordRoute(msg, req, dest);
     msg.prepend('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${this.me.viaSentBy(dest)};branch=${branch};rport`);
+    if (this.log.isDebug('Routing')) this.log.debug('Routing', `${msg.method} ${req.uri} -> ${msg.uri} via ${dest.transport}:${dest.host}:${dest.port}`);
     return { msg, dest };
   }
 

@@ -36,6 +36,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   maxT3: 180000,
   routeHeaderTransport: 'udp',
   resolveLocalContactsInRedirect: false,
+  registry: true,
 };
 
 export interface Sent {

@@ -206,6 +206,13 @@ export class SipMessage {
     return m;
   }
 
+  /** Approximately the size of toBuffer() (characters, not UTF-8 bytes), without serializing. */
+  byteLengthEstimate(): number {
+    let n = this.method.length + this.uri.length + 14 + this.body.length;
+    for (const h of this.headers) n += (h.raw?.length ?? h.name.length + h.value.length + 2) + 2;
+    return n;
+  }
+
   startLine(): string {
     return this.isRequest ? `${this.method} ${this.uri} SIP/2.0` : `SIP/2.0 ${this.status} ${this.reason}`;
   }
