@@ -24,8 +24,8 @@ export const USAGE = `usage: node dist/bench/main.js [--target host:port] [--pid
 const DEFAULTS: BenchArgs = {
   tests: ['reg', 'call', 'mem'],
   duration: 10,
-  regRates: [1000, 2000, 4000, 8000, 16000],
-  callRates: [250, 500, 1000, 1500, 2000, 3000, 4000],
+  regRates: [2000, 4000, 8000, 12000, 16000, 24000, 32000, 40000],
+  callRates: [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000],
   memUsers: 100_000,
   memRate: 2000,
   kamailio: false,

@@ -55,7 +55,9 @@ export function targetTable(t: TargetReport): string {
       '| | RSS | PSS |', '|---|---|---|',
       `| before | ${mib(m.before.rss)} | ${mib(m.before.pss)} |`,
       `| after | ${mib(m.after.rss)} | ${mib(m.after.pss)} |`,
-      `| per registration | ${int(((m.after.rss - m.before.rss) * 1024) / Math.max(1, m.registered))} B | ${int(m.bytesPerRegistration)} B |`);
+      `| per registration | ${int(((m.after.rss - m.before.rss) * 1024) / Math.max(1, m.registered))} B | ${int(m.bytesPerRegistration)} B |`,
+      `| 40 s later (finished transactions expired) | ${mib(m.settled.rss)} | ${mib(m.settled.pss)} |`,
+      `| per registration, settled | ${int(((m.settled.rss - m.before.rss) * 1024) / Math.max(1, m.registered))} B | ${int(m.settledBytesPerRegistration)} B |`);
   }
   return lines.join('\n');
 }
@@ -83,6 +85,7 @@ export function comparisonTable(ours: TargetReport, ref: TargetReport): string {
   }
   if (ours.mem && ref.mem) {
     lines.push(`| Bytes (PSS) per registration | ${int(ours.mem.bytesPerRegistration)} | ${int(ref.mem.bytesPerRegistration)} | ${ratio(ours.mem.bytesPerRegistration, ref.mem.bytesPerRegistration)} |`);
+    lines.push(`| Bytes (PSS) per registration, settled | ${int(ours.mem.settledBytesPerRegistration)} | ${int(ref.mem.settledBytesPerRegistration)} | ${ratio(ours.mem.settledBytesPerRegistration, ref.mem.settledBytesPerRegistration)} |`);
   }
   return lines.join('\n');
 }
