@@ -34,15 +34,23 @@ export class ResponseContext {
   private starting = 0;
   private answered = false;
   canceled = false;
+  /** The request, until the context is done: released then, as retransmitted 2xx need only the server transaction. */
+  private req?: SipMessage;
 
   constructor(
-    readonly request: SipMessage,
+    request: SipMessage,
     readonly serverTx: ServerTransaction,
     targets: Target[],
     private readonly forwarder: Forwarder,
     private readonly settings: ContextSettings,
   ) {
+    this.req = request;
     this.groups = groupByQ(targets);
+  }
+
+  get request(): SipMessage {
+    if (!this.req) throw new Error('the response context was already released');
+    return this.req;
   }
 
   start(): void {
@@ -59,9 +67,13 @@ export class ResponseContext {
   }
 
   onResponse(tx: ClientTransaction, res: SipMessage): void {
-    const branch = this.branches.find((b) => b.tx === tx);
-    if (!branch) return;
     const status = res.status;
+    const branch = this.branches.find((b) => b.tx === tx);
+    if (!branch) {
+      // A retransmitted 2xx after the context was released still goes upstream.
+      if (this.answered && status >= 200 && status < 300) this.relay(res);
+      return;
+    }
     if (status < 200) {
       branch.provisional = true;
       if (branch.cancelWanted) this.sendCancel(branch);
@@ -75,6 +87,7 @@ export class ResponseContext {
       this.relay(res);
       this.groups.length = 0;
       for (const b of this.branches) if (b !== branch) this.cancelBranch(b);
+      this.releaseWhenDone();
       return;
     }
     if (branch.final) return;
@@ -177,7 +190,11 @@ export class ResponseContext {
   }
 
   private maybeFinish(): void {
-    if (this.answered || this.starting > 0) return;
+    if (this.answered) {
+      this.releaseWhenDone();
+      return;
+    }
+    if (this.starting > 0) return;
     if (this.branches.some((b) => !b.final)) return;
     if (this.groups.length > 0 && !this.canceled) {
       this.nextGroup();
@@ -188,6 +205,21 @@ export class ResponseContext {
     if (res.status === 503 && !this.settings.forward503) res = withStatus(res, 500, 'Server Internal Error');
     if (res.status === 401 || res.status === 407) res = mergeChallenges(res, this.challenges);
     this.relay(res);
+    this.releaseWhenDone();
+  }
+
+  /**
+   * Once answered with every branch final, the context only relays retransmitted 2xx (RFC 6026 Accepted state
+   * of its branches, 32 s): drop what it held for choosing the answer so a finished call costs little memory.
+   */
+  private releaseWhenDone(): void {
+    if (!this.answered || this.starting > 0 || this.branches.some((b) => !b.final)) return;
+    this.req = undefined;
+    this.branches.length = 0;
+    this.groups.length = 0;
+    this.tried.clear();
+    this.best = undefined;
+    this.challenges = [];
   }
 
   /** A response sipd makes itself: with the server transaction's To tag, like every final it sends (§8.2.6.2). */

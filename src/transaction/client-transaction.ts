@@ -28,11 +28,14 @@ export class ClientTransaction {
   private timerCFired = false;
   /** The request as sent, kept while it may be retransmitted. */
   private bytes?: Buffer;
+  /** The request, until the final response (then only the ACK for a non-2xx is still needed). */
+  private req?: SipMessage;
+  private ackBytes?: Buffer;
   readonly isInvite: boolean;
 
   constructor(
     readonly key: string,
-    readonly request: SipMessage,
+    request: SipMessage,
     readonly dest: Destination,
     private readonly sender: Sender,
     private readonly clock: Clock,
@@ -42,10 +45,16 @@ export class ClientTransaction {
     /** Timer C duration for INVITE; 0 disables it. */
     private readonly timerCMs = 0,
   ) {
+    this.req = request;
     this.isInvite = request.method === 'INVITE';
     this.state = this.isInvite ? 'Calling' : 'Trying';
     this.interval = timers.t1;
     this.bytes = request.toBuffer();
+  }
+
+  get request(): SipMessage {
+    if (!this.req) throw new Error(`the request of transaction ${this.key} was released with its final response`);
+    return this.req;
   }
 
   start(): void {
@@ -86,19 +95,21 @@ export class ClientTransaction {
           this.timeout = this.clock.after(transactionTimeout(this.timers), () => this.terminate()); // Timer M
         } else if (this.isInvite) {
           this.state = 'Completed';
-          this.sendAck(res);
+          this.ackBytes = this.buildAck(res);
+          this.sendAck();
           this.finishAfter(isReliable(this.dest) ? 0 : this.timers.timerD);
         } else {
           this.state = 'Completed';
           this.finishAfter(isReliable(this.dest) ? 0 : this.timers.t4); // Timer K
         }
+        this.req = undefined;
         this.events.onResponse(this, res);
         return;
       case 'Accepted':
         if (status >= 200 && status < 300) this.events.onResponse(this, res);
         return;
       case 'Completed':
-        if (this.isInvite && status >= 300) this.sendAck(res);
+        if (this.isInvite && status >= 300) this.sendAck();
         return;
       case 'Terminated':
         return;
@@ -115,17 +126,22 @@ export class ClientTransaction {
   }
 
   /** The ACK for a non-2xx final response is part of the INVITE transaction (§17.1.1.3). */
-  private sendAck(res: SipMessage): void {
+  private buildAck(res: SipMessage): Buffer {
+    const req = this.request;
     const ack = new SipMessage();
     ack.method = 'ACK';
-    ack.uri = this.request.uri;
+    ack.uri = req.uri;
     const keep = new Set(['call-id', 'from', 'route', 'max-forwards']);
-    ack.headers = [this.request.headers.find((h) => h.key === 'via')!];
-    for (const h of this.request.headers) if (keep.has(h.key)) ack.headers.push(h);
+    ack.headers = [req.headers.find((h) => h.key === 'via')!];
+    for (const h of req.headers) if (keep.has(h.key)) ack.headers.push(h);
     const to = res.headers.find((h) => h.key === 'to');
     if (to) ack.headers.push(to);
-    ack.append('CSeq', `${this.request.cseq.seq} ACK`);
-    this.sender.send(ack.toBuffer(), this.dest);
+    ack.append('CSeq', `${req.cseq.seq} ACK`);
+    return ack.toBuffer();
+  }
+
+  private sendAck(): void {
+    if (this.ackBytes) this.sender.send(this.ackBytes, this.dest);
   }
 
   private transmit(): void {
