@@ -55,6 +55,8 @@ class Daemon {
     process.title = 'sipd';
     this.control = await serveControl(this.socketPath(), (req) => this.handle(req));
     writePidFile(this.config.PidFile, process.pid);
+    // Last line of defence: a request whose handling failed in a way nothing caught must not stop the server.
+    process.on('unhandledRejection', (reason) => this.log.error(`unhandled failure while processing a message: ${(reason as Error)?.stack ?? reason}`));
     process.on('SIGTERM', () => void this.enqueue(() => this.shutdown('SIGTERM')));
     process.on('SIGINT', () => void this.enqueue(() => this.shutdown('SIGINT')));
     process.on('SIGHUP', () => {

@@ -5,8 +5,8 @@ import type { LocalIdentity } from './local-identity';
 const BRANCH_PREFIX = `${MAGIC_COOKIE}-sd`;
 
 /** Hash of what makes a request "the same visit": a spiral changes the Request-URI, a loop does not. */
-export function loopHash(req: SipMessage): string {
-  const fields = [req.uri, req.callId, String(req.cseq.seq), req.fromTag ?? '', req.toTag ?? '', ...req.getAll('proxy-require')];
+export function loopHash(req: SipMessage, ignoreToTag = false): string {
+  const fields = [req.uri, req.callId, String(req.cseq.seq), req.fromTag ?? '', ignoreToTag ? '' : req.toTag ?? '', ...req.getAll('proxy-require')];
   return hash64(fields.join('\0'));
 }
 

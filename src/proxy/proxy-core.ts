@@ -165,7 +165,9 @@ export class ProxyCore {
   /** The target set (§16.5): the registry for sipd's own domains, otherwise the Request-URI itself. */
   private targets(req: SipMessage): Target[] {
     const uri = req.requestUri;
-    if (req.has('route') || req.toTag || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
+    // In a dialog the Request-URI is the peer's contact; an ACK of a non-2xx keeps its INVITE's URI and follows it.
+    const inDialog = req.toTag !== undefined && req.method !== 'ACK';
+    if (req.has('route') || inDialog || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
     return this.location.lookup(this.me.aorKey(uri)).map((b) => ({
       uri: b.contact,
       q: b.q,
@@ -267,7 +269,7 @@ export class ProxyCore {
 
   private timerC(req: SipMessage): number {
     const expires = req.get('expires');
-    if (expires !== undefined && /^\d+$/.test(expires)) return Math.min(Number(expires) * 1000, this.settings.maxT3);
+    if (expires !== undefined && /^\d+$/.test(expires) && Number(expires) > 0) return Math.min(Number(expires) * 1000, this.settings.maxT3);
     return this.settings.t3;
   }
 
@@ -280,8 +282,9 @@ export class ProxyCore {
     }
     void (async () => {
       const reply = (res: SipMessage) => this.txl.sender.send(res.toBuffer(), replyDestination(req, src));
-      const toTag = `sl${loopHash(req)}`;
+      let toTag = 'sl';
       try {
+        toTag = statelessToTag(req);
         const local = this.answerLocally(req, src, toTag);
         if (local) return reply(local);
         const targets = this.targets(req);
@@ -290,7 +293,11 @@ export class ProxyCore {
         await this.sendStateless(req, targets[0], 0);
       } catch (e) {
         this.log.error(`request ${req.method} ${req.uri} failed: ${(e as Error).message}`);
-        reply(createResponse(req, 500, undefined, toTag));
+        try {
+          reply(createResponse(req, 500, undefined, toTag));
+        } catch {
+          // Not even the headers of a response could be read from it.
+        }
       }
     })();
   }
@@ -300,6 +307,8 @@ export class ProxyCore {
     void (async () => {
       try {
         if (validateRequest(req, this.me, this.settings.ignoreProxyRequire)) return; // an ACK or CANCEL gets no error response
+        // In stateless mode the ACK for a response sipd made itself ends here: its To tag is the one sipd chose.
+        if (req.method === 'ACK' && !this.settings.stateful && req.toTag === statelessToTag(req)) return;
         preprocessRoutes(req, this.me);
         const target = this.targets(req)[0];
         if (target) await this.sendStateless(req, target, 0);
@@ -310,7 +319,9 @@ export class ProxyCore {
   }
 
   private async sendStateless(req: SipMessage, target: Target, index: number): Promise<void> {
-    const built = await this.prepare(req, target, statelessBranch(loopHash(req), req, index));
+    // An ACK (of a non-2xx) or a CANCEL must carry its INVITE's branch: hash it as the INVITE, without the To tag.
+    const hash = loopHash(req, req.method === 'ACK' || req.method === 'CANCEL');
+    const built = await this.prepare(req, target, statelessBranch(hash, req, index));
     if (typeof built === 'number') return;
     this.txl.sender.send(built.msg.toBuffer(), built.dest);
   }
@@ -343,12 +354,21 @@ function markReceived(req: SipMessage, src: InboundMessage): void {
 
 /** Where responses to a request go (§18.2.2, RFC 3581): the connection it came on, or received/rport. */
 export function replyDestination(req: SipMessage, src: InboundMessage): Destination {
-  if (src.source.transport !== 'udp') return { ...src.source, connectionId: src.connectionId };
   const via = req.topVia;
+  if (src.source.transport !== 'udp') {
+    // The connection the request came on; should it have closed, the sent-by port of the Via (§18.2.2).
+    const port = via.port ?? (src.source.transport === 'tls' ? 5061 : 5060);
+    return { transport: src.source.transport, host: src.source.host, port, connectionId: src.connectionId };
+  }
   const maddr = via.params.get('maddr');
   if (maddr) return { transport: 'udp', host: bareHost(maddr), port: via.port ?? 5060 };
   const port = via.params.has('rport') ? src.source.port : via.port ?? 5060;
   return { transport: 'udp', host: src.source.host, port };
+}
+
+/** The To tag of responses sipd sends without a transaction: the same for a retransmission and for its ACK. */
+function statelessToTag(req: SipMessage): string {
+  return `sl${loopHash(req, true)}`;
 }
 
 function parseSource(s: string): Destination | undefined {

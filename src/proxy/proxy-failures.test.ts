@@ -205,3 +205,43 @@ test('stateless mode: a CANCEL is forwarded with the branch of the INVITE it can
   assert.equal(cancel.topVia.params.get('branch'), inv.topVia.params.get('branch'));
   assert.deepEqual(k.statusesTo(ALICE), [], 'a stateless proxy does not answer the CANCEL itself');
 });
+
+test('stateless mode: the ACK of a non-2xx carries its INVITE branch though it has a To tag', async () => {
+  const k = new Kit({ settings: { stateful: false } });
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-sla', callId: 'sla' });
+  const inv = k.lastRequestTo(BOB1);
+  await k.send({ method: 'ACK', branch: 'z9hG4bK-sla', callId: 'sla', toTag: 'busy', contact: null });
+  const ack = k.lastRequestTo(BOB1, 'ACK');
+  assert.equal(ack.topVia.params.get('branch'), inv.topVia.params.get('branch'));
+});
+
+test('stateless mode: the ACK of a response sipd made itself is not forwarded', async () => {
+  const k = new Kit({ settings: { stateful: false } });
+  await k.send({ uri: 'sip:nobody@example.com', branch: 'z9hG4bK-sl404', callId: 'sl404' });
+  const [notFound] = k.sentTo(ALICE);
+  assert.equal(notFound.status, 404);
+  await k.send({ method: 'ACK', uri: 'sip:nobody@example.com', branch: 'z9hG4bK-sl404', callId: 'sl404', toTag: notFound.toTag, contact: null });
+  assert.equal(k.sender.sent.filter((s) => s.msg.method === 'ACK').length, 0);
+});
+
+test('a From with a URI scheme sipd does not know is forwarded, not a crash (tags read from the header alone)', async () => {
+  const k = new Kit();
+  await k.register('bob', BOB1);
+  const data = k.build({ branch: 'z9hG4bK-http2', callId: 'http2' });
+  const text = data.toString().replace(/^From: .*$/m, 'From: <http://x.example>;tag=odd');
+  await k.injectRaw(Buffer.from(text));
+  const inv = k.lastRequestTo(BOB1);
+  assert.equal(inv.callId, 'http2');
+  assert.equal(inv.fromTag, 'odd');
+});
+
+test('Expires: 0 on an INVITE does not switch Timer C off: the ringing branch is CANCELed after SipT3InMs', async () => {
+  const k = new Kit();
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-e0', callId: 'e0', extra: ['Expires: 0'] });
+  const inv = k.lastRequestTo(BOB1);
+  await k.reply(inv, 180, { toTag: 'b' });
+  await k.advance(60_000);
+  assert.equal(k.requestsTo(BOB1).filter((m) => m === 'CANCEL').length, 1);
+});

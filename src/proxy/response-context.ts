@@ -104,14 +104,18 @@ export class ResponseContext {
     this.maybeFinish();
   }
 
-  /** Timer B/F: the branch answered nothing (408); Timer C: CANCEL it, its 487 follows. */
+  /**
+   * Timer B/F: the branch answered nothing (408). Timer C after a provisional: CANCEL it, its 487 follows;
+   * Timer C before any provisional: no CANCEL may be sent (§9.1), so the branch ends at once as 408 (§16.8).
+   */
   onTimeout(tx: ClientTransaction, timer: 'B' | 'F' | 'C'): void {
     const branch = this.branches.find((b) => b.tx === tx);
     if (!branch || branch.final) return;
-    if (timer === 'C') {
+    if (timer === 'C' && branch.provisional) {
       this.cancelBranch(branch);
       return;
     }
+    if (timer === 'C') tx.terminate();
     branch.final = 408;
     this.consider(this.local(408));
     this.maybeFinish();
@@ -138,16 +142,24 @@ export class ResponseContext {
     }
     for (const t of fresh) {
       this.starting++;
-      void this.forwarder.forward(this, t).then((result) => {
-        this.starting--;
-        if (typeof result === 'number') this.consider(this.local(result));
-        else {
-          const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
-          this.branches.push(branch);
-          if (this.canceled || this.answered) this.cancelBranch(branch);
-        }
-        this.maybeFinish();
-      });
+      this.forwarder.forward(this, t).then(
+        (result) => {
+          this.starting--;
+          if (typeof result === 'number') this.consider(this.local(result));
+          else {
+            const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
+            this.branches.push(branch);
+            if (this.canceled || this.answered) this.cancelBranch(branch);
+          }
+          this.maybeFinish();
+        },
+        () => {
+          // A target that could not even be prepared (a malformed header met late) counts as a failed branch.
+          this.starting--;
+          this.consider(this.local(500));
+          this.maybeFinish();
+        },
+      );
     }
   }
 
@@ -164,6 +176,8 @@ export class ResponseContext {
         // An unusable contact is skipped; the others are still tried.
       }
     }
+    // Each contact is tried once, and recursion stops at a bound so a chain of redirects cannot fork forever.
+    added.splice(Math.max(0, MAX_TARGETS_PER_FORK_FACTOR * this.settings.maxForks - this.tried.size));
     if (added.length === 0) return false;
     this.groups.push(...groupByQ(added));
     return true;
@@ -231,6 +245,9 @@ export class ResponseContext {
     this.forwarder.respond(this.serverTx, res);
   }
 }
+
+/** How many targets one request may be forked to, in all, as a multiple of MaxForks (recursion included). */
+const MAX_TARGETS_PER_FORK_FACTOR = 4;
 
 // 6xx beat everything; then the lowest class; 5xx other than 503 before 503 (a lone 503 is rewritten anyway).
 function rank(status: number): number {

@@ -156,12 +156,13 @@ export class SipMessage {
     return this.toCache;
   }
 
+  /** The From tag; read from the header parameters alone, so a URI of a scheme sipd does not know is no obstacle. */
   get fromTag(): string | undefined {
-    return this.from.params.get('tag') ?? undefined;
+    return tagOf(this.get('from'));
   }
 
   get toTag(): string | undefined {
-    return this.to.params.get('tag') ?? undefined;
+    return tagOf(this.get('to'));
   }
 
   /** The Request-URI, parsed. */
@@ -244,6 +245,15 @@ export class SipMessage {
     else if (key === 'from') this.fromCache = undefined;
     else if (key === 'to') this.toCache = undefined;
   }
+}
+
+/** The tag parameter of a From/To value: the header parameters follow the `>` of a name-addr, or the first `;`. */
+function tagOf(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const gt = value.lastIndexOf('>');
+  const params = gt >= 0 ? value.slice(gt + 1) : value.slice(Math.max(0, value.indexOf(';')));
+  const m = /;\s*tag\s*=\s*([^;\s]+)/i.exec(params);
+  return m ? m[1] : undefined;
 }
 
 function parseRequired(m: SipMessage, key: string): NameAddr {
