@@ -48,11 +48,13 @@ export class LocalIdentity {
     return this.isLocal(uri.params.get('maddr') ?? uri.host, uri.port, uri.scheme);
   }
 
-  /** Domains the registrar serves: the configured ones plus the local addresses. */
+  /**
+   * Domains the registrar serves: the configured ones, and sipd's own addresses on its own ports (another port of
+   * the same address is another server, such as a phone on this host).
+   */
   isLocalDomain(uri: SipUri): boolean {
     if (uri.scheme === 'tel') return false;
-    const h = bareHost(uri.host).toLowerCase();
-    return this.domains.has(h) || this.addresses.has(h);
+    return this.domains.has(bareHost(uri.host).toLowerCase()) || this.isLocal(uri.host, uri.port, uri.scheme);
   }
 
   /** The key under which an AOR of ours is stored: user@<primary domain>, whatever local name or address it used. */
