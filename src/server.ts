@@ -33,8 +33,7 @@ export class SipServer {
   private limits: ParseLimits;
   private startedAt = 0;
 
-  // opts.configFile is where the configuration came from; the CLI re-reads it on graceful.
-  constructor(private cfg: SipdConfig, private readonly log: Logger, opts: { configFile?: string } = {}) {
+  constructor(private cfg: SipdConfig, private readonly log: Logger) {
     this.limits = parseLimits(cfg);
   }
 
@@ -113,7 +112,7 @@ export class SipServer {
   private receive(m: InboundMessage): void {
     const proxy = this.proxy;
     if (!proxy) return;
-    this.log.debug('Parser', () => `Received ${m.data.length} bytes ${m.source.transport.toUpperCase()} from ${m.source.host}:${m.source.port}\n${m.data.toString('utf8')}`);
+    if (this.log.isDebug('Parser')) this.log.debug('Parser', `Received ${m.data.length} bytes ${m.source.transport.toUpperCase()} from ${m.source.host}:${m.source.port}\n${m.data.toString('utf8')}`);
     let msg;
     try {
       msg = parseMessage(m.data, this.limits);

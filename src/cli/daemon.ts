@@ -16,7 +16,7 @@ export async function runForeground(file: string, config: SipdConfig): Promise<n
     return 1;
   }
   const log = Logger.open(loggerOptions(config));
-  const server = new SipServer(config, log, { configFile: file });
+  const server = new SipServer(config, log);
   let started = false;
   try {
     await server.start();
@@ -138,7 +138,7 @@ class Daemon {
       for (const e of loaded.errors) this.log.error(`restart keeps the previous configuration: ${e}`);
     }
     await this.log.reopen(loggerOptions(config));
-    this.server = new SipServer(config, this.log, { configFile: this.file });
+    this.server = new SipServer(config, this.log);
     try {
       await this.server.start();
     } catch (err) {

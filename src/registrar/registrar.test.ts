@@ -3,12 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SipMessage, parseMessage } from '../sip';
 import { LocationService } from './location';
-import { Registrar } from './registrar';
-import type { Endpoint } from '../transport';
+import { RegisterSource, Registrar } from './registrar';
 
 const T0 = 1_700_000_000_000;
 const AOR = 'bob@example.com';
-const SOURCE: Endpoint = { transport: 'udp', host: '192.0.2.21', port: 5060 };
+const SOURCE: RegisterSource = { transport: 'udp', host: '192.0.2.21', port: 5060 };
 
 function setup() {
   let now = T0;

@@ -1,7 +1,13 @@
 // REGISTER processing (RFC 3261 §10.3, RFC 3327 Path) on top of the location service.
 import { NameAddr, SipMessage, SipUri, bareHost, createResponse, formatUri, parseNameAddr } from '../sip';
-import type { Endpoint } from '../transport';
 import type { LocationService, Binding } from './location';
+
+/** Where a REGISTER came from (the transport layer's endpoint, structurally). */
+export interface RegisterSource {
+  transport: 'udp' | 'tcp' | 'tls';
+  host: string;
+  port: number;
+}
 
 export interface RegistrarSettings {
   minExpires: number;
@@ -16,7 +22,7 @@ export class Registrar {
    * Applies a REGISTER whose To names `aor` (already normalized by the caller) and returns the response.
    * `source` is where the request came from; it is kept for contacts that must be reached through it.
    */
-  handle(req: SipMessage, aor: string, source: Endpoint, toTag: string): SipMessage {
+  handle(req: SipMessage, aor: string, source: RegisterSource, toTag: string): SipMessage {
     let contacts: string[];
     try {
       contacts = req.getAll('contact');
@@ -101,7 +107,7 @@ export class Registrar {
  * A contact is reached at the REGISTER's source when it came over TCP/TLS (the UA's connection is the way back)
  * or when a NAT changed the address: the Contact names another IP than the packet came from.
  */
-function reachedThroughSource(contact: SipUri, source: Endpoint): boolean {
+function reachedThroughSource(contact: SipUri, source: RegisterSource): boolean {
   return source.transport !== 'udp' || bareHost(contact.host).toLowerCase() !== source.host.toLowerCase();
 }
 

@@ -1,7 +1,7 @@
 // name-addr / addr-spec values of From, To, Contact, Route, Record-Route (RFC 3261 §20.10, §25.1).
 import { SipParseError } from './errors';
-import { Params, parseParams, formatParams } from './params';
-import { SipUri, parseUri, formatUri } from './uri';
+import { Params, parseParams } from './params';
+import { SipUri, parseUri } from './uri';
 
 export interface NameAddr {
   displayName?: string;
@@ -37,16 +37,6 @@ export function parseNameAddr(value: string): NameAddr {
   return { displayName, uri: parseUri(uriText), params };
 }
 
-export function formatNameAddr(na: NameAddr): string {
-  const dn = na.displayName === undefined ? '' : `${quoteDisplayName(na.displayName)} `;
-  return `${dn}<${formatUri(na.uri)}>${formatParams(na.params)}`;
-}
-
-function quoteDisplayName(s: string): string {
-  return /^[A-Za-z0-9\-.!%*_+`'~ ]+$/.test(s) ? s : `"${s.replace(/["\\]/g, '\\$&')}"`;
-}
-
-// An unquoted display name is *(token LWS) (RFC 3261 §25.1): separators such as , ; : @ need quotes (RFC 4475 §3.1.2.15).
 function unquotedName(s: string, value: string): string {
   if (/[()<>@,;:\\"/[\]?={}]/.test(s)) throw new SipParseError(`display name needs quotes in "${value}"`);
   return s;

@@ -24,7 +24,3 @@ export function parseVia(value: string): Via {
 export function formatVia(v: Via): string {
   return `SIP/2.0/${v.transport} ${v.host}${v.port === undefined ? '' : `:${v.port}`}${formatParams(v.params)}`;
 }
-
-export function viaBranch(v: Via): string | undefined {
-  return v.params.get('branch') ?? undefined;
-}

@@ -15,7 +15,6 @@ export interface TimerConfig {
   maxNonInviteRetx: number;
 }
 
-export const DEFAULT_TIMERS: TimerConfig = { t1: 500, t2: 4000, t4: 5000, timerD: 32000, t3: 60000, maxT3: 180000, maxInviteRetx: 6, maxNonInviteRetx: 10 };
 
 /** Timer B, F, H, J, L, M: 64*T1. */
 export function transactionTimeout(t: TimerConfig): number {

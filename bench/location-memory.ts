@@ -1,11 +1,11 @@
 /*
  * Heap cost of the location service: 100,000 AORs with one contact each.
- * Run: node --expose-gc dist/src/registrar/location-memory.js
+ * Run: node --expose-gc dist/bench/location-memory.js
  *
  * "fresh" builds each string on its own; "parsed" takes them as substrings of a REGISTER text,
  * the way a parser hands them over (V8 keeps such substrings pointing into the whole text).
  */
-import { LocationService, type Binding } from './location';
+import { LocationService, type Binding } from '../src/registrar/location';
 
 const N = 100_000;
 
