@@ -14,7 +14,8 @@ import { runStep, stepLine, type BenchContext, type StepResult } from './step';
 import { runningTarget, startSipd, type Target } from './target';
 
 const PAUSE_AFTER_PASS_MS = 3000;
-const PAUSE_AFTER_FAIL_MS = 8000;
+// After a failed step the proxy still holds its transactions and the peers retransmit for 64*T1 = 32 s.
+const PAUSE_AFTER_FAIL_MS = 35_000;
 const REFINE_STEPS = 3;
 
 function log(line: string): void {

@@ -87,6 +87,7 @@ export class ServerTransaction {
       // RFC 6026 Accepted: further 2xx of other branches still go out through this object; the ACK is end to end.
       if (this.state !== 'Accepted') {
         this.state = 'Accepted';
+        this.lastBytes = undefined; // an INVITE retransmission is absorbed, never answered, once a 2xx went out
         this.hooks.retire(this, undefined);
       }
     } else if (this.isInvite) {
