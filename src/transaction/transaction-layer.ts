@@ -11,6 +11,9 @@ export class TransactionLayer {
   private readonly clients = new Map<string, ClientTransaction>();
   /** Keys of answered server transactions still absorbing retransmissions, with the response to repeat, if any. */
   private readonly retired = new Map<string, Buffer | null>();
+  /** Retired keys in the order they expire (all linger the same 64*T1), swept as new ones arrive. */
+  private retiredOrder: { key: string; until: number }[] = [];
+  private retiredHead = 0;
 
   constructor(readonly sender: Sender, readonly clock: Clock, public timers: TimerConfig) {}
 
@@ -29,6 +32,7 @@ export class TransactionLayer {
 
   /** True when the INVITE a CANCEL names was answered with a 2xx a moment ago (its transaction is retired). */
   recentlyAnswered(req: SipMessage, method: string): boolean {
+    this.sweepRetired();
     return this.retired.has(serverKey(req, method));
   }
 
@@ -43,6 +47,7 @@ export class TransactionLayer {
       tx.onRetransmission();
       return true;
     }
+    this.sweepRetired();
     const repeat = this.retired.get(key);
     if (repeat === undefined) return false;
     if (repeat) this.sender.send(repeat, replyTo);
@@ -65,8 +70,19 @@ export class TransactionLayer {
   private retire(tx: ServerTransaction, repeat: Buffer | undefined): void {
     const key = tx.key;
     if (this.servers.get(key) === tx) this.servers.delete(key);
+    this.sweepRetired();
     this.retired.set(key, repeat ?? null);
-    this.clock.after(transactionTimeout(this.timers), () => this.retired.delete(key));
+    this.retiredOrder.push({ key, until: this.clock.now() + transactionTimeout(this.timers) });
+  }
+
+  private sweepRetired(): void {
+    const now = this.clock.now();
+    const order = this.retiredOrder;
+    while (this.retiredHead < order.length && order[this.retiredHead].until <= now) this.retired.delete(order[this.retiredHead++].key);
+    if (this.retiredHead > 1024 && this.retiredHead * 2 > order.length) {
+      this.retiredOrder = order.slice(this.retiredHead);
+      this.retiredHead = 0;
+    }
   }
 
   /** Sends `req` (which already carries sipd's Via with a unique branch) under a new client transaction. */
