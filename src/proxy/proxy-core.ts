@@ -5,7 +5,7 @@ import type { Logger } from '../log';
 import type { LocationService } from '../registrar/location';
 import type { Registrar } from '../registrar/registrar';
 import type { Endpoint, InboundMessage, TransportName } from '../transport';
-import { ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
+import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
 import { resolveNextHop } from './next-hop';
@@ -34,6 +34,9 @@ export interface ProxySettings {
 
 /** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
 export type DrainBehaviour = 0 | 1 | 2;
+
+/** sipd's own CANCELs: their answers change nothing (the INVITE's 487 does). */
+const IGNORE_OUTCOME: ClientEvents = { onResponse() {}, onTimeout() {}, onTransportError() {} };
 
 const DIALOG_CREATING = new Set(['INVITE', 'SUBSCRIBE', 'REFER']);
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, PRACK, UPDATE, SUBSCRIBE, NOTIFY, REFER, MESSAGE';
@@ -199,14 +202,7 @@ export class ProxyCore {
     const built = await this.prepare(req, target, statefulBranch(loopHash(req)));
     if (typeof built === 'number') return built;
     const timerC = req.method === 'INVITE' ? this.timerC(req) : 0;
-    return this.txl.createClient(built.msg, built.dest, {
-      onResponse: (tx, res) => {
-        res.removeFirst('via'); // sipd's own Via goes before the response travels upstream
-        ctx.onResponse(tx, res);
-      },
-      onTimeout: (tx, timer) => ctx.onTimeout(tx, timer),
-      onTransportError: (tx) => ctx.onTransportError(tx),
-    }, timerC);
+    return this.txl.createClient(built.msg, built.dest, ctx, timerC);
   }
 
   cancel(branch: ClientTransaction): void {
@@ -218,7 +214,7 @@ export class ProxyCore {
     for (const h of inv.headers) if (h.key === 'route' || h.key === 'from' || h.key === 'to' || h.key === 'call-id') c.headers.push(h);
     c.append('CSeq', `${inv.cseq.seq} CANCEL`);
     c.append('Max-Forwards', '70');
-    this.txl.createClient(c, branch.dest, { onResponse() {}, onTimeout() {}, onTransportError() {} });
+    this.txl.createClient(c, branch.dest, IGNORE_OUTCOME);
   }
 
   respond(tx: ServerTransaction, res: SipMessage): void {

@@ -1,6 +1,6 @@
 // The response context of a stateful proxy (RFC 3261 §16.7): branches, best response, CANCEL, recursion on 3xx.
 import { SipMessage, createResponse, parseNameAddr, formatUri } from '../sip';
-import type { ClientTransaction, ServerTransaction } from '../transaction';
+import type { ClientEvents, ClientTransaction, ServerTransaction } from '../transaction';
 import { Target, groupByQ } from './target';
 
 export interface Forwarder {
@@ -25,7 +25,8 @@ interface Branch {
   cancelSent: boolean;
 }
 
-export class ResponseContext {
+/** The response context is the events sink of its branches' client transactions. */
+export class ResponseContext implements ClientEvents {
   private readonly branches: Branch[] = [];
   private readonly groups: Target[][];
   private readonly tried = new Set<string>();
@@ -67,6 +68,7 @@ export class ResponseContext {
   }
 
   onResponse(tx: ClientTransaction, res: SipMessage): void {
+    res.removeFirst('via'); // sipd's own Via goes before the response travels upstream
     const status = res.status;
     const branch = this.branches.find((b) => b.tx === tx);
     if (!branch) {

@@ -2,7 +2,7 @@
 import { MAGIC_COOKIE, SipMessage, newTag } from '../sip';
 import { Clock } from './clock';
 import { ClientEvents, ClientTransaction } from './client-transaction';
-import { ServerTransaction } from './server-transaction';
+import { ServerHooks, ServerTransaction } from './server-transaction';
 import { TimerConfig, transactionTimeout } from './timers';
 import { Destination, Sender } from './types';
 
@@ -14,6 +14,15 @@ export class TransactionLayer {
   /** Retired keys in the order they expire (all linger the same 64*T1), swept as new ones arrive. */
   private retiredOrder: { key: string; until: number }[] = [];
   private retiredHead = 0;
+
+  /** Shared by every server transaction without an own termination callback: no closures per transaction. */
+  private readonly serverHooks: ServerHooks = {
+    terminated: (t) => this.dropServer(t),
+    retire: (t, repeat) => this.retire(t, repeat),
+  };
+  private readonly dropClient = (t: ClientTransaction): void => {
+    if (this.clients.get(t.key) === t) this.clients.delete(t.key);
+  };
 
   constructor(readonly sender: Sender, readonly clock: Clock, public timers: TimerConfig) {}
 
@@ -56,15 +65,16 @@ export class TransactionLayer {
 
   createServer(req: SipMessage, replyTo: Destination, onTerminated?: (tx: ServerTransaction) => void): ServerTransaction {
     const key = serverKey(req, req.method);
-    const tx = new ServerTransaction(key, req, replyTo, this.sender, this.clock, this.timers, {
-      terminated: (t) => {
-        if (this.servers.get(t.key) === t) this.servers.delete(t.key);
-        onTerminated?.(t);
-      },
-      retire: (t, repeat) => this.retire(t, repeat),
-    }, newTag());
+    const hooks: ServerHooks = onTerminated
+      ? { terminated: (t) => { this.dropServer(t); onTerminated(t); }, retire: this.serverHooks.retire }
+      : this.serverHooks;
+    const tx = new ServerTransaction(key, req, replyTo, this.sender, this.clock, this.timers, hooks, newTag());
     this.servers.set(key, tx);
     return tx;
+  }
+
+  private dropServer(tx: ServerTransaction): void {
+    if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
   }
 
   private retire(tx: ServerTransaction, repeat: Buffer | undefined): void {
@@ -88,9 +98,7 @@ export class TransactionLayer {
   /** Sends `req` (which already carries sipd's Via with a unique branch) under a new client transaction. */
   createClient(req: SipMessage, dest: Destination, events: ClientEvents, timerCMs = 0): ClientTransaction {
     const key = clientKey(req.topVia.params.get('branch') ?? '', req.method);
-    const tx = new ClientTransaction(key, req, dest, this.sender, this.clock, this.timers, events, (t) => {
-      if (this.clients.get(t.key) === t) this.clients.delete(t.key);
-    }, timerCMs);
+    const tx = new ClientTransaction(key, req, dest, this.sender, this.clock, this.timers, events, this.dropClient, timerCMs);
     this.clients.set(key, tx);
     tx.start();
     return tx;
