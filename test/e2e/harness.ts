@@ -1,5 +1,5 @@
 // The end-to-end harness: the real sipd process, SIPp runs, and readers for SIPp's logs.
-export { killStrays } from './harness/children';
+export { alive, killStrays } from './harness/children';
 export { freePort } from './harness/ports';
 export { pingOptions } from './harness/sip-ping';
 export { DOMAIN, HOST, Sipd, type Directives } from './harness/sipd';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { DOMAIN, HOST, Sipd, killStrays, pingOptions } from './harness';
+import { DOMAIN, HOST, Sipd, alive, killStrays, pingOptions } from './harness';
 
 // ---- Raw SIP messages ---------------------------------------------------------------------------
 
@@ -145,15 +145,6 @@ function finalFor(peer: UdpPeer, branch: string, timeoutMs = 4000): Promise<stri
   return peer.next((t) => (statusCode(t) ?? 0) >= 200 && t.includes(branch), timeoutMs);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Acknowledges a non-2xx final response to an INVITE (same branch, hop by hop). */
 function ackFor(peer: UdpPeer, sipd: Sipd, invite: Built, response: string, uri: string): void {
   const lines = [
@@ -276,9 +267,9 @@ describe('malformed and refused requests', () => {
     const anything = await fresh.next(() => true, 1500);
     assert.equal(anything, null, `sipd answered garbage: ${anything}`);
 
-    assert.ok(isAlive(sipd.pid), `sipd died after garbage\n${sipd.diagnostics()}`);
+    assert.ok(alive(sipd.pid), `sipd died after garbage\n${sipd.diagnostics()}`);
     assert.equal(await pingOptions(HOST, sipd.port, 3000), 200, `OPTIONS after garbage\n${sipd.diagnostics()}`);
-    assert.ok(isAlive(sipd.pid), 'sipd is still alive');
+    assert.ok(alive(sipd.pid), 'sipd is still alive');
   });
 
   test('Max-Forwards 0 gets 483', async () => {
@@ -325,7 +316,7 @@ describe('malformed and refused requests', () => {
     await done;
     assert.match(answer.data, /^SIP\/2\.0 200 /, `OPTIONS on a new TCP connection: ${answer.data}\n${sipd.diagnostics()}`);
     assert.ok(answer.data.includes(ok.branch), 'the 200 answers that OPTIONS');
-    assert.ok(isAlive(sipd.pid), 'sipd is alive');
+    assert.ok(alive(sipd.pid), 'sipd is alive');
   });
 });
 

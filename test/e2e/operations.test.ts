@@ -6,7 +6,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
-  DOMAIN, Sipd, explain, headerValues, killStrays, pingOptions, receivedStatuses, runSipp, HOST,
+  DOMAIN, Sipd, alive, explain, headerValues, killStrays, pingOptions, receivedStatuses, runSipp, HOST,
   type SippResult,
 } from './harness';
 import { exited, track } from './harness/children';
@@ -61,15 +61,6 @@ async function beginTxnGraceful(sipd: Sipd, seconds: number, behaviour: 1 | 2): 
 
 function assertOk(res: SippResult, who: string, sipd: Sipd): void {
   assert.equal(res.code, 0, `${who}: ${explain(res)}\n${sipd.diagnostics()}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function registerKeys(peer: Peer, expires: number): Record<string, string> {
@@ -152,7 +143,7 @@ describe('operations', { skip }, () => {
     assert.ok(printed.includes(`${sipd.confPath}:${lines + 1}`), `the error names ${sipd.confPath}:${lines + 1}:\n${printed}`);
     assert.match(printed, /MaxForks/, 'the error names the directive');
 
-    assert.ok(isAlive(pid), 'the sipd process is still alive');
+    assert.ok(alive(pid), 'the sipd process is still alive');
     assert.equal(sipd.pid, pid);
     assert.equal(await pingOptions(HOST, sipd.port, 2000), 200, `sipd still answers OPTIONS\n${sipd.diagnostics()}`);
     const peer = await newPeer('erik');
@@ -179,7 +170,7 @@ describe('operations', { skip }, () => {
     assert.ok(tooBrief, `423 to the REGISTER:\n${brief.messages}`);
     assert.deepEqual(headerValues(tooBrief, 'min-expires'), ['120']);
     assert.equal(sipd.pid, pid, 'the same process applied the change');
-    assert.ok(isAlive(pid), 'the original sipd process is alive');
+    assert.ok(alive(pid), 'the original sipd process is alive');
   });
 
   test('access log: one line per request with method, URI and final status (REGISTER, INVITE, BYE 200)', async () => {

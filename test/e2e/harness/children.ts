@@ -24,3 +24,13 @@ export async function killStrays(): Promise<void> {
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+/** True while the process exists (signal 0 probes without touching it). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
