@@ -16,7 +16,8 @@ export interface ServerStatus {
   pid: number;
   startedAt: number;
   listeners: string[];
-  transactions: number;
+  /** Transactions in progress: server (requests received) and client (requests sent). */
+  transactions: { server: number; client: number };
   registrations: number;
   draining: boolean;
   /** Resident set and V8 heap in use, bytes. */
@@ -102,7 +103,7 @@ export class SipServer {
       pid: process.pid,
       startedAt: this.startedAt,
       listeners: this.listeners(),
-      transactions: (this.transactions?.serverCount ?? 0) + (this.transactions?.clientCount ?? 0),
+      transactions: { server: this.transactions?.serverCount ?? 0, client: this.transactions?.clientCount ?? 0 },
       registrations: this.location?.size() ?? 0,
       draining: (this.proxy?.drain ?? 0) !== 0,
       memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },

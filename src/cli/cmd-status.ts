@@ -29,7 +29,8 @@ function printStatus(s: DaemonStatus): void {
   console.log(`config: ${s.configFile}`);
   console.log(`uptime: ${formatDuration(Date.now() - s.startedAt)}`);
   console.log(`listeners: ${server.listeners.length > 0 ? server.listeners.join(' ') : 'none'}`);
-  console.log(`transactions: ${server.transactions}`);
+  const { server: received, client: sent } = server.transactions;
+  console.log(`transactions: ${received + sent} (server ${received}, client ${sent})`);
   console.log(`registrations: ${server.registrations}`);
   console.log(`memory: ${mib(server.memory.rss)} MiB resident, ${mib(server.memory.heapUsed)} MiB heap in use`);
   console.log(`draining: ${server.draining ? 'yes' : 'no'}`);
