@@ -17,7 +17,7 @@ export interface ServerStatus {
   startedAt: number;
   listeners: string[];
   /** Transactions in progress: server (requests received) and client (requests sent). */
-  transactions: { server: number; client: number };
+  transactions: { server: number; client: number; serverStates: Record<string, number> };
   registrations: number;
   draining: boolean;
   /** Resident set and V8 heap in use, bytes. */
@@ -103,7 +103,7 @@ export class SipServer {
       pid: process.pid,
       startedAt: this.startedAt,
       listeners: this.listeners(),
-      transactions: { server: this.transactions?.serverCount ?? 0, client: this.transactions?.clientCount ?? 0 },
+      transactions: { server: this.transactions?.serverCount ?? 0, client: this.transactions?.clientCount ?? 0, serverStates: this.transactions?.serverStates() ?? {} },
       registrations: this.location?.size() ?? 0,
       draining: (this.proxy?.drain ?? 0) !== 0,
       memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },

@@ -168,9 +168,9 @@ export class ProxyCore {
   /** The target set (§16.5): the registry for sipd's own domains, otherwise the Request-URI itself. */
   private targets(req: SipMessage): Target[] {
     const uri = req.requestUri;
-    // In a dialog the Request-URI is the peer's contact; an ACK of a non-2xx keeps its INVITE's URI and follows it.
-    const inDialog = req.toTag !== undefined && req.method !== 'ACK';
-    if (req.has('route') || inDialog || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
+    // A Request-URI in one of sipd's own domains goes through the registry even inside a dialog (an ACK of a
+    // non-2xx keeps its INVITE's URI; a peer that knows no contact uses the AOR): never through DNS for our names.
+    if (req.has('route') || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
     return this.location.lookup(this.me.aorKey(uri)).map((b) => ({
       uri: b.contact,
       q: b.q,

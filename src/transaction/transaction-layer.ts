@@ -30,6 +30,13 @@ export class TransactionLayer {
     return this.servers.size;
   }
 
+  /** How many server transactions are in each state (for `sipd status`). */
+  serverStates(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const tx of this.servers.values()) out[`${tx.method}:${tx.state}`] = (out[`${tx.method}:${tx.state}`] ?? 0) + 1;
+    return out;
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }
