@@ -15,12 +15,17 @@ export function uriTransport(uri: SipUri, fallback: TransportName = 'udp'): Tran
   return t === 'tcp' || t === 'tls' || t === 'udp' ? t : fallback;
 }
 
+/** The port a transport uses when a URI or Via names none (RFC 3261 §19.1.2). */
+export function defaultPort(transport: TransportName): number {
+  return transport === 'tls' ? 5061 : 5060;
+}
+
 /** Where to send a request whose next hop is `uri`. Rejects when the host cannot be resolved. */
 export async function resolveNextHop(uri: SipUri, size: number, fallback: TransportName = 'udp'): Promise<Destination> {
   let transport = uriTransport(uri, fallback);
   if (transport === 'udp' && size > UDP_MTU_LIMIT && !uri.params.has('transport')) transport = 'tcp';
   const host = bareHost(uri.params.get('maddr') ?? uri.host);
-  const port = uri.port ?? (transport === 'tls' ? 5061 : 5060);
+  const port = uri.port ?? defaultPort(transport);
   if (isIP(host)) return { transport, host, port };
   const { address } = await lookup(host);
   return { transport, host: address, port };

@@ -8,7 +8,7 @@ import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
-import { resolveNextHop } from './next-hop';
+import { defaultPort, resolveNextHop } from './next-hop';
 import { ResponseContext } from './response-context';
 import { nextHopUri, preprocessRoutes } from './routing';
 import { Target } from './target';
@@ -325,15 +325,12 @@ export class ProxyCore {
   private forwardResponseStateless(res: SipMessage): void {
     const vias = res.vias;
     if (vias.length < 2 || !this.me.isLocal(vias[0].host, vias[0].port)) return; // not ours to forward
-    const out = res.clone();
-    out.removeFirst('via');
-    const next = out.topVia;
-    const received = next.params.get('received');
+    res.removeFirst('via');
+    const next = res.topVia;
     const rport = next.params.get('rport');
     const transport = next.transport.toLowerCase() as TransportName;
-    const host = bareHost(next.params.get('maddr') ?? received ?? next.host);
-    const port = rport ? Number(rport) : next.port ?? (transport === 'tls' ? 5061 : 5060);
-    this.txl.sender.send(out.toBuffer(), { transport, host, port });
+    const host = bareHost(next.params.get('maddr') ?? next.params.get('received') ?? next.host);
+    this.txl.sender.send(res.toBuffer(), { transport, host, port: rport ? Number(rport) : next.port ?? defaultPort(transport) });
   }
 }
 
@@ -353,8 +350,7 @@ export function replyDestination(req: SipMessage, src: InboundMessage): Destinat
   const via = req.topVia;
   if (src.source.transport !== 'udp') {
     // The connection the request came on; should it have closed, the sent-by port of the Via (§18.2.2).
-    const port = via.port ?? (src.source.transport === 'tls' ? 5061 : 5060);
-    return { transport: src.source.transport, host: src.source.host, port, connectionId: src.connectionId };
+    return { transport: src.source.transport, host: src.source.host, port: via.port ?? defaultPort(src.source.transport), connectionId: src.connectionId };
   }
   const maddr = via.params.get('maddr');
   if (maddr) return { transport: 'udp', host: bareHost(maddr), port: via.port ?? 5060 };

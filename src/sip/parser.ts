@@ -1,7 +1,7 @@
 // Bytes to SipMessage. Validates what the proxy relies on; everything else stays as written until asked for.
 import { SipParseError } from './errors';
 import { canonicalName, headerKey } from './headers';
-import { Header, SipMessage, parseCSeq } from './message';
+import { Header, SipMessage } from './message';
 
 export interface ParseLimits {
   /** Whole message: 513 Message Too Large beyond it. */
@@ -133,7 +133,7 @@ function validate(msg: SipMessage): void {
       }
     }
     if (msg.callId.length === 0) throw new SipParseError('empty Call-ID header');
-    const cseq = parseCSeq(msg.get('cseq'));
+    const cseq = msg.cseq;
     if (msg.isRequest) {
       if (cseq.method !== msg.method) throw new SipParseError(`CSeq method ${cseq.method} does not match request method ${msg.method}`);
       msg.maxForwards;
