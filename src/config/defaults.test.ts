@@ -57,10 +57,13 @@ test('structured defaults are empty, and every debug flag is Off', () => {
   assert.ok(Object.values(config.DebugFlag).every((on) => on === false));
 });
 
+/** Defaults that depend on the host or are made at start, so the configuration leaves them unset. */
+const COMPUTED_AT_START = new Set(['AuthRealm', 'IpAddrInPathHeaders', 'SipTlsCiphers', 'AuthNonceSecret']);
+
 test('every directive with a default or a list value has its property', () => {
   const values = config as unknown as Record<string, unknown>;
   const missing = DIRECTIVES.filter((d) => (d.default !== undefined || d.defaultText !== undefined) && values[propertyOf(d)] === undefined)
-    .filter((d) => d.name !== 'AuthRealm' && d.name !== 'IpAddrInPathHeaders')
+    .filter((d) => !COMPUTED_AT_START.has(d.name))
     .map((d) => d.name);
   assert.deepEqual(missing, []);
 });

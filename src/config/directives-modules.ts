@@ -17,6 +17,16 @@ const mysql = inGroup('mysql', [
     description: 'Connect timeout after which the database is marked down.' },
   { name: 'DB_MySQL_XXX_Field', type: { kind: 'mysqlField' }, defaultText: 'built-in names', implemented: false,
     description: 'DB_MySQL_<Field>_Field column: maps a subscriber field to a column of an existing table.' },
+  { name: 'DB_MySQL_Port', type: PORT, default: 3306, implemented: false, description: 'sipd: MySQL/MariaDB port of both hosts.' },
+  { name: 'DB_PostgreSQL', type: FLAG, default: false, implemented: false,
+    description: 'sipd: use a PostgreSQL subscriber table (same columns and field mapping as MySQL).' },
+  { name: 'DB_PostgreSQL_HostName', type: HOST, implemented: false, description: 'sipd: PostgreSQL host.' },
+  { name: 'DB_PostgreSQL_Port', type: PORT, default: 5432, implemented: false, description: 'sipd: PostgreSQL port.' },
+  { name: 'DB_PostgreSQL_DB', type: STRING, implemented: false, description: 'sipd: database holding the subscriber table.' },
+  { name: 'DB_PostgreSQL_Username', type: STRING, implemented: false, description: 'sipd: database login.' },
+  { name: 'DB_PostgreSQL_Password', type: STRING, implemented: false, description: 'sipd: database password.' },
+  { name: 'SubscriberCacheTime', type: int(0, 86400, 's'), default: 300, implemented: false,
+    description: 'sipd: how long a subscriber read from an external database is served from memory (longer while it is down).' },
 ]);
 
 const gktmp = inGroup('gktmp', [
@@ -94,6 +104,16 @@ const auth = inGroup('auth', [
   { name: 'SecondaryRadiusAuthSecret', type: STRING, implemented: false, description: 'Its shared secret.' },
   { name: 'AuthIncludeSIPHeader', type: { kind: 'words', max: 50 }, defaultText: 'none', implemented: false,
     description: 'SIP headers copied into RADIUS authentication requests, at most 50.' },
+  { name: 'AuthNonceSecret', type: STRING, defaultText: 'random at each start', implemented: false,
+    description: 'sipd: key signing nonces; give farm members the same one so any of them accepts a challenge answer.' },
+  { name: 'AuthDigestSHA256', type: FLAG, default: true, implemented: false,
+    description: 'sipd: offer a SHA-256 challenge (RFC 8760) after the AuthDigestAlgorithm one.' },
+  { name: 'AuthFailureLimit', type: int(0, 1000), default: 5, implemented: false,
+    description: 'sipd: wrong credentials this many times within AuthFailureWindow lock the user (and the source) out; 0 never.' },
+  { name: 'AuthFailureWindow', type: int(1, 86400, 's'), default: 60, implemented: false,
+    description: 'sipd: period over which failed authentications are counted.' },
+  { name: 'AuthLockoutTime', type: int(1, 86400, 's'), default: 300, implemented: false,
+    description: 'sipd: how long a locked-out user or source is refused with 403.' },
 ]);
 
 const acl = inGroup('acl', [
@@ -105,6 +125,21 @@ const acl = inGroup('acl', [
     description: 'Deny from <hosts> / Deny to <hosts>. Hosts: all, domain suffix, IP, IP prefix, net/mask, CIDR.' },
   { name: 'Satisfy', type: oneOf('All', 'Any'), default: 'All', implemented: false,
     description: 'All: pass the ACL and authenticate; Any: either one is enough.' },
+]);
+
+const abuse = inGroup('abuse', [
+  { name: 'RateLimitRequests', type: int(0, 10000000), default: 0, implemented: false,
+    description: 'sipd: requests one source address may send per RateLimitWindow before it is banned; 0 no limit.' },
+  { name: 'RateLimitWindow', type: int(1, 3600, 's'), default: 2, implemented: false,
+    description: 'sipd: period over which RateLimitRequests is counted.' },
+  { name: 'RateLimitBanTime', type: int(1, 86400, 's'), default: 300, implemented: false,
+    description: 'sipd: how long a source over its rate is ignored.' },
+  { name: 'MaxConnectionsPerSource', type: int(0, 1000000), default: 0, implemented: false,
+    description: 'sipd: TCP/TLS connections one address may hold open; 0 no limit beyond SipTcpMaxTCPConnections.' },
+  { name: 'MaxTransactionsInFlight', type: int(0, 100000000), default: 0, implemented: false,
+    description: 'sipd: new requests beyond this many server transactions get 503 with Retry-After; 0 no limit.' },
+  { name: 'RejectUserAgent', type: { kind: 'words' }, defaultText: 'none', implemented: false,
+    description: 'sipd: requests whose User-Agent contains one of these words (case-insensitive) are dropped, e.g. friendly-scanner.' },
 ]);
 
 const privacy = inGroup('privacy', [
@@ -235,6 +270,6 @@ const ras = inGroup('ras', [
 ]);
 
 export const MODULE_DIRECTIVES: readonly DirectiveSpec[] = [
-  ...mysql, ...gktmp, ...accounting, ...radius, ...auth, ...acl, ...privacy, ...preauth,
+  ...mysql, ...gktmp, ...accounting, ...radius, ...auth, ...acl, ...abuse, ...privacy, ...preauth,
   ...callforward, ...numexpand, ...enumModule, ...routing, ...registry, ...virtualProxyHost, ...ras,
 ];

@@ -164,6 +164,10 @@ const serverCore = inGroup('server-core', [
     description: 'PEM bundle of trusted CAs for peer certificates.' },
   { name: 'SipTlsMutualAuthentication', type: FLAG, default: false, implemented: false,
     description: 'Require a client certificate from TLS peers.' },
+  { name: 'SipTlsMinVersion', type: oneOf('TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'), default: 'TLSv1.2', restart: 'restart',
+    implemented: false, description: 'sipd: oldest TLS version accepted or offered; below TLSv1.2 warns at start.' },
+  { name: 'SipTlsCiphers', type: STRING, defaultText: "Node's modern default list", restart: 'restart', implemented: false,
+    description: 'sipd: OpenSSL cipher list for TLS 1.2 and older, e.g. AES128-SHA:DES-CBC3-SHA for the seed peers (warns at start).' },
   { name: 'DebugFlag', type: { kind: 'debugFlag' }, defaultText: 'all Off', implemented: true,
     description: 'DebugFlag <Name> On|Off: detailed tracing of one area to the error log.' },
   // sipd extensions

@@ -13,6 +13,7 @@ const GROUP_TITLES: Readonly<Record<DirectiveGroup, string>> = {
   radius: 'RADIUS client (module radius)',
   auth: 'Authentication (module auth)',
   acl: 'Access control and trust lists (module acl)',
+  abuse: 'Abuse resistance (sipd: rate limits, connection and transaction limits, scanners)',
   privacy: 'Privacy (module privacy)',
   preauth: 'Pre-authorization query (module preauth)',
   callforward: 'Call forwarding (module callforward)',

@@ -2,7 +2,7 @@
 
 export type DirectiveGroup =
   | 'server-global' | 'host-specific' | 'server-core'
-  | 'mysql' | 'gktmp' | 'accounting' | 'radius' | 'auth' | 'acl' | 'privacy' | 'preauth'
+  | 'mysql' | 'gktmp' | 'accounting' | 'radius' | 'auth' | 'acl' | 'abuse' | 'privacy' | 'preauth'
   | 'callforward' | 'numexpand' | 'enum' | 'routing' | 'registry' | 'virtualproxyhost' | 'ras';
 
 /** Containers a directive may be restricted to. */

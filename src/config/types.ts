@@ -42,7 +42,7 @@ export interface SipdConfig {
   SipTcpMaxTCPConnections: number; SipTcpMaxConnectTimeout: number; SipTcpReuseConnection: boolean;
   SipTlsEnable: boolean; AllowSipTlsConversionToSip: boolean; SipTlsPort: number; SipTlsSessionTimeout: number;
   SipTlsCertificateFile?: string; SipTlsCertificateKeyFile?: string; SipTlsCACertificateFile?: string;
-  SipTlsMutualAuthentication: boolean;
+  SipTlsMutualAuthentication: boolean; SipTlsMinVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; SipTlsCiphers?: string;
   /** Every known flag name (StateMachine, Parser, SipTcp, SipTls, Registry, Routing, ...) -> On/Off. */
   DebugFlag: Record<string, boolean>;
   // sipd extensions
@@ -53,6 +53,8 @@ export interface SipdConfig {
   DB_MySQL_Username?: string; DB_MySQL_Password?: string; DB_MySQL_SubscriberTable?: string; DB_MySQL_Connect_Timeout: number;
   /** <Field> of DB_MySQL_<Field>_Field -> column name */
   DB_MySQL_XXX_Field: Record<string, string>;
+  DB_MySQL_Port: number; DB_PostgreSQL: boolean; DB_PostgreSQL_HostName?: string; DB_PostgreSQL_Port: number;
+  DB_PostgreSQL_DB?: string; DB_PostgreSQL_Username?: string; DB_PostgreSQL_Password?: string; SubscriberCacheTime: number;
   // gktmp
   GktmpConnection: boolean; MasterServerHostname?: string; MasterServerIpAddress?: string; MasterServerPort?: number;
   SecondaryServerHostname?: string; SecondaryServerIpAddress?: string; SecondaryServerPort?: number; GktmpTransportType: Transport;
@@ -72,6 +74,10 @@ export interface SipdConfig {
   PrimaryRadiusAuthIp?: string; PrimaryRadiusAuthPort: number; PrimaryRadiusAuthSecret?: string;
   SecondaryRadiusAuthIp?: string; SecondaryRadiusAuthPort: number; SecondaryRadiusAuthSecret?: string;
   AuthIncludeSIPHeader: string[];
+  AuthNonceSecret?: string; AuthDigestSHA256: boolean; AuthFailureLimit: number; AuthFailureWindow: number; AuthLockoutTime: number;
+  // abuse (sipd)
+  RateLimitRequests: number; RateLimitWindow: number; RateLimitBanTime: number; MaxConnectionsPerSource: number;
+  MaxTransactionsInFlight: number; RejectUserAgent: string[];
   // acl: Allow/Deny lines, in file order
   Order: 'Deny,Allow' | 'Allow,Deny'; AccessRules: AccessRule[]; Satisfy: 'All' | 'Any';
   // privacy
