@@ -217,5 +217,6 @@ function proxySettings(cfg: SipdConfig): ProxySettings {
     routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
     resolveLocalContactsInRedirect: cfg.SipResolveLocalContactsInRedirectMode,
     registry: cfg.Cisco_Registry,
+    maxServerTransactions: cfg.MaxTransactionsInFlight,
   };
 }

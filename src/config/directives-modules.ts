@@ -136,7 +136,7 @@ const abuse = inGroup('abuse', [
     description: 'sipd: how long a source over its rate is ignored.' },
   { name: 'MaxConnectionsPerSource', type: int(0, 1000000), default: 0, implemented: false,
     description: 'sipd: TCP/TLS connections one address may hold open; 0 no limit beyond SipTcpMaxTCPConnections.' },
-  { name: 'MaxTransactionsInFlight', type: int(0, 100000000), default: 0, implemented: false,
+  { name: 'MaxTransactionsInFlight', type: int(0, 100000000), default: 0, implemented: true,
     description: 'sipd: new requests beyond this many server transactions get 503 with Retry-After; 0 no limit.' },
   { name: 'RejectUserAgent', type: { kind: 'words' }, defaultText: 'none', implemented: false,
     description: 'sipd: requests whose User-Agent contains one of these words (case-insensitive) are dropped, e.g. friendly-scanner.' },

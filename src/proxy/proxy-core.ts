@@ -5,6 +5,8 @@ import type { Logger } from '../log';
 import type { LocationService } from '../registrar/location';
 import type { Registrar } from '../registrar/registrar';
 import type { Endpoint, InboundMessage, TransportName } from '../transport';
+import { runPolicies } from '../policy/chain';
+import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/types';
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
@@ -30,6 +32,8 @@ export interface ProxySettings {
   resolveLocalContactsInRedirect: boolean;
   /** Cisco_Registry: act as registrar and translate through the registry. */
   registry: boolean;
+  /** MaxTransactionsInFlight: new requests beyond this many server transactions get 503; 0 no limit. */
+  maxServerTransactions: number;
 }
 
 /** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
@@ -44,6 +48,8 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, PRACK, UPDATE,
 export class ProxyCore {
   private readonly contexts = new WeakMap<ServerTransaction, ResponseContext>();
   drain: DrainBehaviour = 0;
+  /** Access control, authentication and the other checks a request passes before it is served (policy/chain.ts). */
+  policies: readonly RequestPolicy[] = [];
 
   constructor(
     private readonly txl: TransactionLayer,
@@ -76,6 +82,13 @@ export class ProxyCore {
     }
     const replyTo = replyDestination(req, src);
     if (this.txl.absorbRetransmission(req, replyTo)) return;
+    const max = this.settings.maxServerTransactions;
+    if (max > 0 && this.txl.serverCount >= max && req.method !== 'CANCEL') {
+      const res = createResponse(req, 503, 'Service Unavailable (overloaded)', 'overload');
+      res.append('Retry-After', '5');
+      this.txl.sender.send(res.toBuffer(), replyTo);
+      return;
+    }
     const tx = this.txl.createServer(req, replyTo);
     if (req.method === 'CANCEL') {
       this.onCancel(req, tx);
@@ -112,7 +125,12 @@ export class ProxyCore {
 
   private async process(req: SipMessage, src: InboundMessage, tx: ServerTransaction): Promise<void> {
     try {
-      const local = this.answerLocally(req, src, tx.toTag);
+      const verdict = await this.screen(req, src, tx.toTag);
+      if (verdict === 'drop') {
+        tx.discard();
+        return;
+      }
+      const local = verdict ?? this.register(req, src, tx.toTag);
       if (local) {
         this.respond(tx, local);
         return;
@@ -136,10 +154,10 @@ export class ProxyCore {
   }
 
   /**
-   * Validation, Route pre-processing, and what sipd answers itself: OPTIONS to sipd and REGISTER for its domains.
-   * Returns undefined when the request is to be forwarded.
+   * What a request passes before it is served: OPTIONS to sipd answered, validation, Route pre-processing, then the
+   * policies. Returns the response that ends it here, 'drop', or undefined when it goes on.
    */
-  private answerLocally(req: SipMessage, src: InboundMessage, toTag: string): SipMessage | undefined {
+  private screen(req: SipMessage, src: InboundMessage, toTag: string): SipMessage | 'drop' | undefined | Promise<SipMessage | 'drop' | undefined> {
     const uri = req.requestUri;
     if (req.method === 'OPTIONS' && !req.has('route') && uri.user === undefined && this.me.isLocalUri(uri)) {
       const res = createResponse(req, 200, 'OK', toTag);
@@ -154,6 +172,14 @@ export class ProxyCore {
       return res;
     }
     preprocessRoutes(req, this.me);
+    if (this.policies.length === 0) return undefined;
+    const ctx: PolicyRequest = { req, source: src.source, tlsPeerCertificate: src.tlsPeerCertificate };
+    const verdict = runPolicies(this.policies, ctx);
+    return verdict instanceof Promise ? verdict.then((v) => verdictResponse(req, v, toTag)) : verdictResponse(req, verdict, toTag);
+  }
+
+  /** REGISTER for one of sipd's domains, answered by the registrar; undefined for everything else. */
+  private register(req: SipMessage, src: InboundMessage, toTag: string): SipMessage | undefined {
     if (req.method === 'REGISTER' && !req.has('route') && this.me.isLocalDomain(req.requestUri)) {
       const to = req.to.uri;
       if (!this.settings.registry) return createResponse(req, 403, 'Registrar disabled (Cisco_Registry Off)', toTag);
@@ -281,7 +307,9 @@ export class ProxyCore {
       let toTag = 'sl';
       try {
         toTag = statelessToTag(req);
-        const local = this.answerLocally(req, src, toTag);
+        const verdict = await this.screen(req, src, toTag);
+        if (verdict === 'drop') return;
+        const local = verdict ?? this.register(req, src, toTag);
         if (local) return reply(local);
         const targets = this.targets(req);
         if (targets.length === 0) return reply(createResponse(req, 404, 'Not Found', toTag));
@@ -332,6 +360,13 @@ export class ProxyCore {
     const host = bareHost(next.params.get('maddr') ?? next.params.get('received') ?? next.host);
     this.txl.sender.send(res.toBuffer(), { transport, host, port: rport ? Number(rport) : next.port ?? defaultPort(transport) });
   }
+}
+
+function verdictResponse(req: SipMessage, verdict: PolicyVerdict, toTag: string): SipMessage | 'drop' | undefined {
+  if (verdict === undefined || verdict === 'drop') return verdict;
+  const res = createResponse(req, verdict.status, verdict.reason, toTag);
+  for (const [n, v] of verdict.headers ?? []) res.append(n, v);
+  return res;
 }
 
 /** §18.2.1 and RFC 3581: note where the request really came from in its top Via. */

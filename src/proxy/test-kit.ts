@@ -37,6 +37,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   routeHeaderTransport: 'udp',
   resolveLocalContactsInRedirect: false,
   registry: true,
+  maxServerTransactions: 0,
 };
 
 export interface Sent {

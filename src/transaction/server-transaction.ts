@@ -101,6 +101,15 @@ export class ServerTransaction {
     }
   }
 
+  /** Ends the transaction without an answer; retransmissions of the request are absorbed silently for a while. */
+  discard(): void {
+    if (this.finished) return;
+    this.req = undefined;
+    this.state = 'Completed';
+    this.hooks.retire(this, undefined);
+    this.terminate();
+  }
+
   terminate(): void {
     if (this.state === 'Terminated') return;
     this.state = 'Terminated';
