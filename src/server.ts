@@ -218,5 +218,6 @@ function proxySettings(cfg: SipdConfig): ProxySettings {
     resolveLocalContactsInRedirect: cfg.SipResolveLocalContactsInRedirectMode,
     registry: cfg.Cisco_Registry,
     maxServerTransactions: cfg.MaxTransactionsInFlight,
+    sipsToSip: cfg.AllowSipTlsConversionToSip,
   };
 }

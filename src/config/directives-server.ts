@@ -150,7 +150,7 @@ const serverCore = inGroup('server-core', [
     description: 'Reuse an open TCP connection for later transactions with the same peer.' },
   { name: 'SipTlsEnable', type: FLAG, default: false, restart: 'restart', implemented: true,
     description: 'Accept and send SIP over TLS (stateful mode only).' },
-  { name: 'AllowSipTlsConversionToSip', type: FLAG, default: false, implemented: false,
+  { name: 'AllowSipTlsConversionToSip', type: FLAG, default: false, implemented: true,
     description: 'Let sips: requests continue to plain sip: contacts (a security risk).' },
   { name: 'SipTlsPort', type: PORT, default: 5061, restart: 'restart', implemented: true,
     description: 'TLS listening port.' },

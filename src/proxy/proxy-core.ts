@@ -10,7 +10,7 @@ import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/type
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
-import { defaultPort, resolveNextHop } from './next-hop';
+import { defaultPort, resolveNextHop, uriTransport } from './next-hop';
 import { ResponseContext } from './response-context';
 import { nextHopUri, preprocessRoutes } from './routing';
 import { Target } from './target';
@@ -32,6 +32,8 @@ export interface ProxySettings {
   resolveLocalContactsInRedirect: boolean;
   /** Cisco_Registry: act as registrar and translate through the registry. */
   registry: boolean;
+  /** AllowSipTlsConversionToSip: a sips request may end on a contact reached without TLS. */
+  sipsToSip: boolean;
   /** MaxTransactionsInFlight: new requests beyond this many server transactions get 503; 0 no limit. */
   maxServerTransactions: number;
 }
@@ -135,9 +137,9 @@ export class ProxyCore {
         this.respond(tx, local);
         return;
       }
-      const targets = this.targets(req);
-      if (targets.length === 0) {
-        this.respond(tx, createResponse(req, 404, 'Not Found', tx.toTag));
+      const targets = this.usableTargets(req, tx.toTag);
+      if (!Array.isArray(targets)) {
+        this.respond(tx, targets);
         return;
       }
       if (this.settings.redirect && !req.toTag) {
@@ -203,6 +205,18 @@ export class ProxyCore {
       via: b.source ? parseSource(b.source) : undefined,
       route: b.path,
     }));
+  }
+
+  /**
+   * The targets a request may go to, or the response when there are none: 404 when nothing is registered, 480 when
+   * a sips request has only contacts it could not reach over TLS (RFC 3261 §26.2.2; AllowSipTlsConversionToSip).
+   */
+  private usableTargets(req: SipMessage, toTag: string): Target[] | SipMessage {
+    const all = this.targets(req);
+    if (all.length === 0) return createResponse(req, 404, 'Not Found', toTag);
+    if (req.requestUri.scheme !== 'sips' || this.settings.sipsToSip) return all;
+    const secure = all.filter(reachedOverTls);
+    return secure.length > 0 ? secure : createResponse(req, 480, 'Temporarily Unavailable (no contact reachable over TLS for a sips request)', toTag);
   }
 
   private async redirect(req: SipMessage, targets: Target[], toTag: string): Promise<SipMessage> {
@@ -311,8 +325,8 @@ export class ProxyCore {
         if (verdict === 'drop') return;
         const local = verdict ?? this.register(req, src, toTag);
         if (local) return reply(local);
-        const targets = this.targets(req);
-        if (targets.length === 0) return reply(createResponse(req, 404, 'Not Found', toTag));
+        const targets = this.usableTargets(req, toTag);
+        if (!Array.isArray(targets)) return reply(targets);
         if (this.settings.redirect && !req.toTag) return reply(await this.redirect(req, targets, toTag));
         await this.sendStateless(req, targets[0], 0);
       } catch (e) {
@@ -396,6 +410,10 @@ export function replyDestination(req: SipMessage, src: InboundMessage): Destinat
 /** The To tag of responses sipd sends without a transaction: the same for a retransmission and for its ACK. */
 function statelessToTag(req: SipMessage): string {
   return `sl${loopHash(req, true)}`;
+}
+
+function reachedOverTls(t: Target): boolean {
+  return t.via ? t.via.transport === 'tls' : uriTransport(parseUri(t.uri)) === 'tls';
 }
 
 function parseSource(s: string): Destination | undefined {

@@ -1,7 +1,7 @@
 // The request policy chain as the proxy core runs it, and the overload limit on server transactions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALICE, BOB1, Kit } from './test-kit';
+import { ALICE, BOB1, Kit, endpoint } from './test-kit';
 import type { PolicyRequest } from '../policy/types';
 
 test('a policy verdict is answered with its status, reason and headers, and nothing is forwarded', async () => {
@@ -49,4 +49,25 @@ test('MaxTransactionsInFlight: beyond the limit new requests get 503 with Retry-
   assert.equal(overload.get('retry-after'), '5');
   await k.injectRaw(first);
   assert.equal(k.sentTo(ALICE).filter((m) => m.status === 503).length, 1, 'the retransmission of the first was not refused');
+});
+
+test('a sips request reaches only contacts over TLS; AllowSipTlsConversionToSip lets it end on a plain one', async () => {
+  const k = new Kit();
+  await k.register('bob', BOB1);
+  await k.send({ uri: 'sips:bob@example.com', callId: 'sips-1@192.0.2.1' });
+  const refused = k.sentTo(ALICE).find((m) => m.status === 480);
+  assert.ok(refused, 'a sips INVITE to a UDP contact is refused');
+  assert.match(refused.reason, /TLS/);
+  assert.deepEqual(k.requestsTo(BOB1), []);
+
+  const tlsBob = endpoint('192.0.2.23', 5061, 'tls');
+  await k.register('bob', tlsBob);
+  await k.send({ uri: 'sips:bob@example.com', callId: 'sips-2@192.0.2.1' });
+  assert.deepEqual(k.requestsTo(tlsBob), ['INVITE'], 'the contact registered over TLS is called');
+  assert.deepEqual(k.requestsTo(BOB1), [], 'the UDP contact is left out');
+
+  const open = new Kit({ settings: { sipsToSip: true } });
+  await open.register('bob', BOB1);
+  await open.send({ uri: 'sips:bob@example.com', callId: 'sips-3@192.0.2.1' });
+  assert.deepEqual(open.requestsTo(BOB1), ['INVITE']);
 });

@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   resolveLocalContactsInRedirect: false,
   registry: true,
   maxServerTransactions: 0,
+  sipsToSip: false,
 };
 
 export interface Sent {
