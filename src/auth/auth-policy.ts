@@ -50,6 +50,7 @@ export interface AuthSettings {
 }
 
 const DEFAULT_NONCE_TABLE_SIZE = 1_000_000;
+const UNKNOWN_USER_HA1 = '0'.repeat(32);
 
 const LOCKED_OUT: PolicyVerdict = { status: 403, reason: 'Forbidden (too many failed authentications)' };
 
@@ -160,13 +161,17 @@ class Authenticator {
   }
 
   private verifyDigest(creds: DigestCredentials, subscriber: Subscriber | undefined, req: SipMessage): Outcome {
-    if (subscriber === undefined) return { kind: 'failed' };
+    const algorithm = parseAlgorithm(creds.algorithm) as DigestAlgorithm; // isOurs admitted only known ones
+    if (subscriber === undefined) {
+      // Hash anyway, so an unknown user costs the time a wrong password does (no user enumeration by timing).
+      digestResponse({ algorithm, ha1: UNKNOWN_USER_HA1, nonce: creds.nonce, method: req.method, uri: creds.uri });
+      return { kind: 'failed' };
+    }
     const nonce = this.nonces.check(creds.nonce);
     // CUCM-4: a phone in identify mode is known by its digest user alone; the hash is not looked at.
     const device = this.devices?.byDigestUser(subscriber.user);
     if (device?.digestMode === 'identify') return nonce.state === 'fresh' ? { kind: 'ok', subscriber, device } : { kind: 'stale' };
 
-    const algorithm = parseAlgorithm(creds.algorithm) as DigestAlgorithm; // isOurs admitted only known ones
     const ha1 = storedHa1(subscriber, algorithm, creds.username, this.s.realm);
     if (ha1 === undefined) return { kind: 'failed' };
     const expected = digestResponse({

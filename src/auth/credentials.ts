@@ -186,5 +186,7 @@ export function formatBasicChallenge(realm: string): string {
 }
 
 function quote(s: string): string {
+  // Realms rarely and nonces never hold a quote or backslash: skip the regex for them (once per challenge).
+  if (s.indexOf('"') < 0 && s.indexOf('\\') < 0) return `"${s}"`;
   return `"${s.replace(/["\\]/g, '\\$&')}"`;
 }

@@ -78,8 +78,8 @@ export type CountVerdict = 'ok' | 'replay' | 'full';
  * When maxEntries nonces are held, a nonce not seen before is refused ('full'; the policy answers 503 with
  * Retry-After) until old generations age out (at most 4 × lifetime). Failing closed keeps replay protection intact;
  * nonces already held keep working. Only correct answers reach this table, so filling it takes valid credentials.
- * The table holds up to 4 × lifetime of first uses: 1,000,000 entries cover 8,000 new nonces a second with a 30 s
- * lifetime.
+ * The table holds up to 4 × lifetime of first uses: 1,000,000 entries (about 60 MB) cover 8,000 new nonces a
+ * second with a 30 s lifetime.
  */
 export class NonceCounts {
   private current = new Map<string, number>();
