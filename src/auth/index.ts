@@ -1,0 +1,3 @@
+export { AuthSettings, createAuthPolicy } from './auth-policy';
+export { CredentialsError, ParsedCredentials, parseCredentials } from './credentials';
+export { DigestAlgorithm, computeHa1 } from './digest';
