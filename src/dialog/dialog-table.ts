@@ -110,7 +110,7 @@ export class DialogTable {
     return { early: this.early.size, confirmed: this.confirmed.size, expired: this.expiredCount };
   }
 
-  /** Stops the sweep timer (the table keeps its entries). */
+  /** Stops the sweep timer (the table keeps its entries); the next dialog added starts it again. */
   close(): void {
     this.sweepTimer?.cancel();
     this.sweepTimer = undefined;
