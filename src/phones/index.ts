@@ -1,0 +1,3 @@
+export * from './lines';
+export * from './line-policy';
+export * from './busy-policy';
