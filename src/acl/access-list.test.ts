@@ -171,3 +171,14 @@ test('downstream trust: Allow to / Deny to decide isTrustedNextHop, independentl
   assert.equal(defaultAllow.isTrustedNextHop('10.1.0.1'), false, 'allowed by default is not trusted');
   assert.deepEqual(defaultAllow.from.check('10.9.0.1'), { allowed: true, trusted: false }, 'to rules do not touch access');
 });
+
+test('trustedWithoutWaiting answers at once: untrusted while the names are being looked up, trusted once cached', async () => {
+  const dns = new FakeDns(DNS_TABLE);
+  const l = lists('Deny,Allow', 'Allow from 10.1 company.com', dns);
+  assert.equal(l.from.trustedWithoutWaiting('10.1.0.1'), true);
+  assert.equal(l.from.trustedWithoutWaiting('10.2.0.1'), false);
+  assert.equal(l.from.trustedWithoutWaiting('192.0.2.10'), false, 'not known yet');
+  await l.from.check('192.0.2.10');
+  assert.equal(l.from.trustedWithoutWaiting('192.0.2.10'), true);
+  assert.deepEqual(dns.calls, ['10.2.0.1', '192.0.2.10']);
+});

@@ -75,6 +75,17 @@ export class AccessList {
     return (names as Promise<readonly string[]>).then((n) => this.decideByNames(ipAllow, ipDeny, n));
   }
 
+  /**
+   * Trusted, answered without waiting: a host whose trust hangs on a reverse lookup not yet cached counts as
+   * untrusted this time (the lookup is started, so a later call knows). For synchronous callers such as the
+   * flood guard's exemption of trusted gateways.
+   */
+  trustedWithoutWaiting(host: string): boolean {
+    const d = this.check(host);
+    if (d instanceof Promise) return false;
+    return d.trusted;
+  }
+
   private decideByNames(ipAllow: boolean, ipDeny: boolean, names: readonly string[]): AccessDecision {
     return decide(this.order, ipAllow || this.allow.matchesNames(names), ipDeny || this.deny.matchesNames(names));
   }
