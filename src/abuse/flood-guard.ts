@@ -48,13 +48,20 @@ const HOUSEKEEPING_INTERVAL_MS = 1000;
 export class FloodGuard {
   private readonly sources = new Map<string, SourceCounter>();
   private readonly bans = new Map<string, Ban>();
-  private readonly windowMs: number;
-  private readonly banMs: number;
-  private readonly maxSources: number;
-  private readonly maxBans: number;
+  private s!: FloodGuardSettings;
+  private windowMs = 0;
+  private banMs = 0;
+  private maxSources = 0;
+  private maxBans = 0;
   private nextHousekeeping = 0;
 
-  constructor(private readonly s: FloodGuardSettings) {
+  constructor(settings: FloodGuardSettings) {
+    this.settings = settings;
+  }
+
+  /** New settings (graceful restart) keep the counts and the bans in progress. */
+  set settings(s: FloodGuardSettings) {
+    this.s = s;
     this.windowMs = s.windowSec * 1000;
     this.banMs = s.banTimeSec * 1000;
     this.maxSources = s.maxSources ?? 100_000;
@@ -111,15 +118,15 @@ export class FloodGuard {
     this.sources.delete(host);
     if (this.bans.size >= this.maxBans) {
       const [first, ban] = this.bans.entries().next().value as [string, Ban];
-      this.endBan(first, ban);
+      this.endBan(first, ban, ' early to make room for a new ban');
     }
     this.bans.set(host, { until: now + this.banMs, ignored: 0 });
     this.s.log(`flood from ${host}: ${rate} messages in the last ${this.s.windowSec} s (limit ${this.s.maxRequests}), ignoring it for ${this.s.banTimeSec} s`);
   }
 
-  private endBan(host: string, ban: Ban): void {
+  private endBan(host: string, ban: Ban, why = ''): void {
     this.bans.delete(host);
-    this.s.log(`flood ban of ${host} ended, ${ban.ignored} messages ignored`);
+    this.s.log(`flood ban of ${host} ended${why}, ${ban.ignored} messages ignored`);
   }
 
   /**

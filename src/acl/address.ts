@@ -138,6 +138,6 @@ export function parseV4(s: string, from: number, to: number): number {
   return i === to ? value : -1;
 }
 
-export function v4ToString(v: number): string {
+function v4ToString(v: number): string {
   return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
 }
