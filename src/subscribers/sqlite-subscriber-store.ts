@@ -203,9 +203,10 @@ export class SqliteSubscriberStore implements SubscriberDirectory, DeviceDirecto
     private readonly settings: SubscriberStoreSettings,
   ) {
     this.now = settings.now ?? Date.now;
-    // The exact domain sorts before '' (any domain), so LIMIT 1 gives the fallback order of find().
+    // '' (any domain) sorts below every domain, so walking the primary key downwards finds the exact
+    // domain first and needs no sort.
     this.stmtFind = db.prepare(
-      `SELECT * FROM subscribers WHERE user = ? AND domain IN (?, '') ORDER BY domain = '' LIMIT 1`,
+      `SELECT * FROM subscribers WHERE user = ? AND domain IN (?, '') ORDER BY domain DESC LIMIT 1`,
     );
     this.stmtGet = db.prepare('SELECT * FROM subscribers WHERE user = ? AND domain = ?');
     const forwardColumns = FORWARD_FIELDS.map((f) => f.column);
