@@ -98,6 +98,7 @@ test('subscriber mistakes go to stderr with exit 1, usage mistakes with exit 2',
   const unknown = sipd(s.conf, ['subscriber', 'add', 'bob', '--pasword', 'p']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^sipd: Unknown option '--pasword'\n/);
+  assert.equal(sipd(s.conf, ['subscriber', 'add', 'bob@', '--password', 'p']).stderr, 'sipd: no domain after @ in "bob@"; leave out the @ for any domain\n');
   assert.equal(sipd(s.conf, ['subscriber', 'frobnicate']).code, 2);
   assert.equal(sipd(s.conf, ['subscriber', 'set', 'ghost', '--password', 'p']).stderr, 'sipd: no subscriber ghost\n');
   const broken = serverRoot('Port 15060\nMaxForks 0\n');

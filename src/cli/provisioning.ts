@@ -2,6 +2,7 @@
 // and export files, and how mistakes are reported (stderr; exit 1, or 2 for a wrong command line).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import Database from 'better-sqlite3';
 import {
   ProvisioningError,
   SqliteSubscriberStore,
@@ -74,6 +75,11 @@ export function withStore(file: string, usage: string, action: (store: SqliteSub
     }
     if (err instanceof ProvisioningError || isFileError(err)) {
       console.error(`sipd: ${(err as Error).message}`);
+      return FAILED;
+    }
+    // Busy beyond the timeout, a full disk, a file that is not a database.
+    if (err instanceof Database.SqliteError) {
+      console.error(`sipd: ${subscriberDbPath(loaded.config.ServerRoot)}: ${err.message}`);
       return FAILED;
     }
     throw err;

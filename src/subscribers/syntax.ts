@@ -30,8 +30,10 @@ export function normaliseDomain(domain: string): string {
 /** `user` or `user@domain` as typed on the command line. */
 export function parseSubscriberKey(text: string): { user: string; domain: string } {
   const at = text.indexOf('@');
-  const user = at < 0 ? text : text.slice(0, at);
-  return { user: checkUser(user), domain: at < 0 ? '' : normaliseDomain(text.slice(at + 1)) };
+  if (at < 0) return { user: checkUser(text), domain: '' };
+  const domain = normaliseDomain(text.slice(at + 1));
+  if (domain === '') throw new ProvisioningError(`no domain after @ in "${text}"; leave out the @ for any domain`);
+  return { user: checkUser(text.slice(0, at)), domain };
 }
 
 export function formatSubscriberKey(user: string, domain: string): string {
