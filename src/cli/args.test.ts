@@ -17,6 +17,17 @@ test('-f and --foreground are accepted in any position', () => {
   });
 });
 
+test('subscriber and device get every option after them, except -f', () => {
+  assert.deepEqual(parseArgs(['subscriber', 'add', 'alice', '--password', 'x', '-f', 'a.conf', '--forward-busy=sip:vm@h']), {
+    command: 'subscriber',
+    file: 'a.conf',
+    foreground: false,
+    operands: ['add', 'alice', '--password', 'x', '--forward-busy=sip:vm@h'],
+  });
+  assert.deepEqual(parseArgs(['device', 'list']), { command: 'device', file: undefined, foreground: false, operands: ['list'] });
+  assert.deepEqual(parseArgs(['--password', 'x', 'subscriber']), { error: 'unknown option --password' });
+});
+
 test('mistakes are reported rather than guessed', () => {
   assert.deepEqual(parseArgs([]), { error: 'no command given' });
   assert.deepEqual(parseArgs(['launch']), { error: 'unknown command launch' });

@@ -1,5 +1,9 @@
 // Command-line parsing: `sipd [-f FILE] COMMAND [OPERANDS] [--foreground]`, options in any position.
-export const COMMANDS = ['start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest'] as const;
+// The provisioning commands (subscriber, device) parse their own options: everything after the command
+// word except -f FILE is passed on to them as operands.
+export const COMMANDS = [
+  'start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest', 'subscriber', 'device',
+] as const;
 
 export type Command = (typeof COMMANDS)[number];
 
@@ -12,7 +16,9 @@ export interface CliArgs {
 
 export const USAGE =
   'usage: sipd [-f FILE] start [--foreground] | stop | restart | graceful | ' +
-  'txngraceful-restart SECONDS 1|2 | status | configtest';
+  'txngraceful-restart SECONDS 1|2 | status | configtest | subscriber ACTION … | device ACTION …';
+
+const WITH_OWN_OPTIONS: readonly string[] = ['subscriber', 'device'];
 
 export function parseArgs(argv: string[]): CliArgs | { error: string } {
   let file: string | undefined;
@@ -25,6 +31,8 @@ export function parseArgs(argv: string[]): CliArgs | { error: string } {
       file = argv[++i];
     } else if (arg === '--foreground') {
       foreground = true;
+    } else if (WITH_OWN_OPTIONS.includes(words[0])) {
+      words.push(arg);
     } else if (arg.startsWith('-')) {
       return { error: `unknown option ${arg}` };
     } else {
@@ -35,7 +43,7 @@ export function parseArgs(argv: string[]): CliArgs | { error: string } {
   if (command === undefined) return { error: 'no command given' };
   if (!isCommand(command)) return { error: `unknown command ${command}` };
   if (foreground && command !== 'start') return { error: '--foreground goes with start only' };
-  if (command !== 'txngraceful-restart' && operands.length > 0) return { error: `${command} takes no operands` };
+  if (command !== 'txngraceful-restart' && !WITH_OWN_OPTIONS.includes(command) && operands.length > 0) return { error: `${command} takes no operands` };
   return { command, file, foreground, operands };
 }
 

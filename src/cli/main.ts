@@ -1,9 +1,11 @@
 // The `sipd` command (bin/sipd loads this file).
 import { parseArgs, USAGE, type CliArgs } from './args';
 import { configtest } from './cmd-configtest';
+import { deviceCommand } from './cmd-device';
 import { graceful } from './cmd-graceful';
 import { start, startDetached } from './cmd-start';
 import { status } from './cmd-status';
+import { subscriberCommand } from './cmd-subscriber';
 import { stop, stopRunning } from './cmd-stop';
 import { parseTxnOperands, TXN_USAGE, txngracefulRestart } from './cmd-txngraceful';
 import { configFilePath } from './paths';
@@ -34,6 +36,10 @@ async function run(args: CliArgs): Promise<number> {
       return status(file);
     case 'configtest':
       return configtest(file);
+    case 'subscriber':
+      return subscriberCommand(file, args.operands);
+    case 'device':
+      return deviceCommand(file, args.operands);
   }
 }
 
