@@ -1,7 +1,14 @@
 // Composition root: builds the layers from a configuration and runs them.
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FloodGuard, type FloodGuardSettings } from './abuse/flood-guard';
+import { AccessLists } from './acl/access-list';
 import type { SipdConfig } from './config';
+import { DialogTable, type DialogTableSettings } from './dialog';
+import { buildPolicies } from './policy/build';
+import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscribers';
+import { ExternalSubscriberDirectory, openSubscriberDirectory } from './subscribers/external';
 import type { Logger } from './log';
 import { LocalIdentity, ProxyCore, ProxySettings, replyDestination } from './proxy';
 import { LocationService } from './registrar/location';
@@ -33,6 +40,12 @@ export class SipServer {
   private cleanup?: NodeJS.Timeout;
   private limits: ParseLimits;
   private startedAt = 0;
+  private subscribers?: SqliteSubscriberStore;
+  private externalSubscribers?: ExternalSubscriberDirectory;
+  private flood?: FloodGuard;
+  private dialogs?: DialogTable;
+  /** Signs digest nonces for the life of the process, unless AuthNonceSecret gives one for the whole farm. */
+  private readonly nonceSecret = randomBytes(32);
 
   constructor(private cfg: SipdConfig, private readonly log: Logger) {
     this.limits = parseLimits(cfg);
@@ -59,6 +72,8 @@ export class SipServer {
     });
     if (store.discardedStale) this.log.notice(`registry older than ${cfg.Cisco_Registry_Max_DB_Age_on_Boot} s discarded at start`);
     this.location = new LocationService(store);
+    this.subscribers = SqliteSubscriberStore.open(subscriberDbPath(cfg.ServerRoot), { realm: defaultRealm(cfg) });
+    this.externalSubscribers = await openSubscriberDirectory(cfg, this.log, defaultRealm(cfg));
     this.loadStaticRegistrations();
     this.registrar = new Registrar(this.location, registrarSettings(cfg));
 
@@ -67,6 +82,7 @@ export class SipServer {
     const bound = transport.localEndpoints();
     const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders);
     this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.location, this.log);
+    this.applyPolicies(cfg, me);
     this.scheduleCleanup();
     this.startedAt = Date.now();
     this.log.notice(`sipd ${cfg.ServerType.toLowerCase()} (${cfg.StatefulServer ? 'stateful' : 'stateless'}) listening on ${this.listeners().join(', ')}`);
@@ -79,6 +95,7 @@ export class SipServer {
     if (this.proxy) this.proxy.settings = proxySettings(cfg);
     if (this.registrar) this.registrar.settings = registrarSettings(cfg);
     if (this.transactions) this.transactions.timers = timerConfig(cfg);
+    if (this.proxy) this.applyPolicies(cfg, this.proxy.me);
     this.loadStaticRegistrations();
     this.scheduleCleanup();
     this.log.notice('configuration reloaded (graceful restart)');
@@ -95,6 +112,9 @@ export class SipServer {
     if (this.cleanup) clearInterval(this.cleanup);
     await this.transport?.stop();
     this.location?.close();
+    this.dialogs?.close();
+    this.subscribers?.close();
+    await this.externalSubscribers?.close();
     this.log.notice('sipd stopped');
   }
 
@@ -112,7 +132,7 @@ export class SipServer {
 
   private receive(m: InboundMessage): void {
     const proxy = this.proxy;
-    if (!proxy) return;
+    if (!proxy || !this.flood?.admit(m.source.host, performance.now())) return;
     if (this.log.isDebug('Parser')) this.log.debug('Parser', `Received ${m.data.length} bytes ${m.source.transport.toUpperCase()} from ${m.source.host}:${m.source.port}\n${m.data.toString('utf8')}`);
     let msg;
     try {
@@ -147,6 +167,45 @@ export class SipServer {
     } catch {
       // Not even Via/From/To/Call-ID/CSeq could be read: nobody to answer.
     }
+  }
+
+  /**
+   * Builds the request policies (access control, authentication, phone rules) from `cfg`, and the dialog table
+   * they count calls in: kept while sipd is stateful and record-routes, since only then do BYEs pass through it.
+   */
+  private applyPolicies(cfg: SipdConfig, me: LocalIdentity): void {
+    const proxy = this.proxy!;
+    const acl = AccessLists.compile(cfg.Order, cfg.AccessRules);
+    if (this.flood) this.flood.settings = this.floodSettings(cfg, acl);
+    else this.flood = new FloodGuard(this.floodSettings(cfg, acl));
+    const tracksCalls = cfg.StatefulServer && cfg.AddRecordRoute && cfg.ServerType === 'Proxy';
+    if (tracksCalls && !this.dialogs) this.dialogs = new DialogTable(dialogSettings(cfg));
+    else if (this.dialogs && !tracksCalls) {
+      this.dialogs.close();
+      this.dialogs = undefined;
+    } else if (this.dialogs) this.dialogs.settings = dialogSettings(cfg);
+    const dialogs = this.dialogs;
+    proxy.observeResponse = dialogs && ((res) => dialogs.onResponse(res));
+    if (cfg.Authentication && cfg.AuthScheme === 'HTTP_Basic') this.log.warn('AuthScheme HTTP_Basic sends passwords in clear text; use HTTP_Digest');
+    proxy.policies = buildPolicies(cfg, {
+      subscribers: this.externalSubscribers ?? this.subscribers!,
+      devices: this.subscribers!,
+      acl,
+      dialogs,
+      isLocalUri: (uri) => me.isLocalDomain(uri),
+      nonceSecret: cfg.AuthNonceSecret ?? this.nonceSecret,
+      log: this.log,
+    });
+  }
+
+  private floodSettings(cfg: SipdConfig, acl: AccessLists): FloodGuardSettings {
+    return {
+      maxRequests: cfg.RateLimitRequests,
+      windowSec: cfg.RateLimitWindow,
+      banTimeSec: cfg.RateLimitBanTime,
+      exempt: (host) => acl.from.trustedWithoutWaiting(host),
+      log: (msg) => this.log.warn(msg),
+    };
   }
 
   private loadStaticRegistrations(): void {
@@ -185,6 +244,11 @@ function transportOptions(cfg: SipdConfig): TransportOptions {
     maxMessageSize: cfg.MaxMessageSize,
     udpRecvBufferSize: 8 * 1024 * 1024,
   };
+}
+
+function dialogSettings(cfg: SipdConfig): DialogTableSettings {
+  // An INVITE is unanswered at most Timer C (capped by SipMaxT3InMs) plus the 32 s a transaction may linger.
+  return { earlyTimeoutMs: cfg.SipMaxT3InMs + 32_000, confirmedTimeoutMs: 12 * 3600_000, sweepIntervalMs: 10_000 };
 }
 
 function parseLimits(cfg: SipdConfig): ParseLimits {

@@ -50,12 +50,14 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, PRACK, UPDATE,
 export class ProxyCore {
   private readonly contexts = new WeakMap<ServerTransaction, ResponseContext>();
   drain: DrainBehaviour = 0;
-  /** Access control, authentication and the other checks a request passes before it is served (policy/chain.ts). */
+  /** Access control, authentication and the other checks a request passes before it is served (policy/build.ts). */
   policies: readonly RequestPolicy[] = [];
+  /** Sees every response sipd sends upstream statefully (the dialog table follows calls with it). */
+  observeResponse?: (res: SipMessage) => void;
 
   constructor(
     private readonly txl: TransactionLayer,
-    private readonly me: LocalIdentity,
+    readonly me: LocalIdentity,
     public settings: ProxySettings,
     private readonly registrar: Registrar,
     private readonly location: LocationService,
@@ -263,6 +265,7 @@ export class ProxyCore {
       const req = tx.request;
       this.log.access({ method: req.method, uri: req.uri, source: `${tx.replyTo.transport}:${tx.replyTo.host}:${tx.replyTo.port}`, status: res.status, durationMs: this.txl.clock.now() - tx.createdAt, callId: req.callId, userAgent: req.get('user-agent') });
     }
+    this.observeResponse?.(res);
     tx.respond(res);
   }
 

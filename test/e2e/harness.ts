@@ -5,3 +5,4 @@ export { pingOptions } from './harness/sip-ping';
 export { DOMAIN, HOST, Sipd, type Directives } from './harness/sipd';
 export { explain, runSipp, startSipp, type SippOptions, type SippResult, type SippRun } from './harness/sipp';
 export { headerValues, methodOf, parseTrace, receivedRequests, receivedStatuses, statusOf, type TracedMessage } from './harness/sip-trace';
+export { UdpUa, digestAuthorization, type UaResponse } from './harness/udp-ua';

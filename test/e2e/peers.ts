@@ -27,6 +27,8 @@ export interface RegisterOptions {
   contact?: string;
   transport?: 'u1' | 't1';
   scenario?: string;
+  /** Injection file (credentials for the register-auth scenarios). */
+  inf?: string;
 }
 
 /** REGISTERs `peer` at sipd (default: its own Contact, Expires 3600) with the message log kept. */
@@ -38,6 +40,7 @@ export function register(sipd: Sipd, peer: Peer, opts: RegisterOptions = {}): Pr
     localPort: peer.port,
     transport,
     traceMsg: true,
+    inf: opts.inf,
     keys: {
       user: peer.user,
       domain: DOMAIN,

@@ -111,9 +111,19 @@ export class Sipd {
 
   /** Runs `sipd graceful -f conf` and resolves with its exit code. */
   async graceful(): Promise<number | null> {
-    const cli = spawn(process.execPath, [SIPD_MAIN, 'graceful', '-f', this.confPath], { stdio: 'ignore' });
+    return (await this.command('graceful')).code;
+  }
+
+  /** Runs `sipd ARGS -f conf` (provisioning, status...) and resolves with its exit code and output. */
+  async command(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const cli = spawn(process.execPath, [SIPD_MAIN, ...args, '-f', this.confPath], { stdio: ['ignore', 'pipe', 'pipe'] });
     track(cli);
-    return exited(cli);
+    let stdout = '';
+    let stderr = '';
+    cli.stdout?.on('data', (c: Buffer) => (stdout += c.toString()));
+    cli.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await exited(cli);
+    return { code, stdout, stderr };
   }
 
   /** Console output and the tail of logs/error_log, for assertion messages. */
