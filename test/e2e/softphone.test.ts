@@ -52,9 +52,14 @@ async function accessEntry(sipd: Sipd, method: string, callId: string): Promise<
 class Phones {
   private readonly started: Baresip[] = [];
 
-  async registered(account: AccountOptions, opts: BaresipOptions = {}): Promise<Baresip> {
-    const phone = await Baresip.launch({ name: account.user, sipTrace: true, ...opts });
+  async launch(name: string, opts: BaresipOptions = {}): Promise<Baresip> {
+    const phone = await Baresip.launch({ name, sipTrace: true, ...opts });
     this.started.push(phone);
+    return phone;
+  }
+
+  async registered(account: AccountOptions, opts: BaresipOptions = {}): Promise<Baresip> {
+    const phone = await this.launch(account.user, opts);
     const reg = await phone.register(account);
     assert.equal(reg.status, 200, `${account.user} registers over ${account.transport ?? 'udp'}: ${reg.reason}\n${phone.diagnostics()}`);
     return phone;

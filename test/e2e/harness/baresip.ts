@@ -20,6 +20,8 @@ export const BARESIP_AVAILABLE = MODULE_DIR !== undefined && spawnSync('baresip'
 const START_TIMEOUT_MS = 20_000;
 const COMMAND_TIMEOUT_MS = 15_000;
 const EVENT_TIMEOUT_MS = 30_000;
+/** Longer than baresip's own REGISTER timeout (64*T1 = 32 s), after which it reports REGISTER_FAIL. */
+const REGISTER_TIMEOUT_MS = 60_000;
 const QUIT_TIMEOUT_MS = 10_000;
 /** ctrl_tcp joins command and params into a 256-byte buffer and silently cuts the rest. */
 const MAX_COMMAND_LINE = 255;
@@ -98,6 +100,7 @@ type CallEventType = 'CALL_INCOMING' | 'CALL_RINGING' | 'CALL_PROGRESS' | 'CALL_
 interface Waiter {
   matches: (ev: BaresipEvent) => boolean;
   resolve: (ev: BaresipEvent) => void;
+  reject: (err: Error) => void;
 }
 
 interface PendingCommand {
@@ -227,7 +230,7 @@ export class Baresip {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    child.once('exit', () => this.failPending(new Error(`${this.name}: baresip exited`)));
+    child.once('exit', (code, signal) => this.failPending(new Error(`${this.name}: baresip exited (${signal ?? code})`)));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!this.ctrl) {
       if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${this.name}: baresip exited at start\n${this.diagnostics()}`);
@@ -295,12 +298,16 @@ export class Baresip {
     }
   }
 
+  /** Fails every command and wait in progress at once rather than letting them time out. */
   private failPending(err: Error): void {
     for (const [token, cmd] of this.pending) {
       clearTimeout(cmd.timer);
       cmd.reject(err);
       this.pending.delete(token);
     }
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w.reject(err);
   }
 
   /** Runs a long command (as in baresip's menu: dial, hangup, uanew, quit, ...) and returns its response. */
@@ -349,6 +356,10 @@ export class Baresip {
           clearTimeout(timer);
           resolve(ev);
         },
+        reject: (err) => {
+          clearTimeout(timer);
+          reject(new Error(`${err.message} while waiting for ${what}\n${this.diagnostics()}`));
+        },
       };
       this.waiters.push(waiter);
     });
@@ -362,7 +373,7 @@ export class Baresip {
     await this.commandOk('uanew', accountLine(account));
     const ev = await this.waitForEvent(
       (e) => e.class === 'register' && e.accountaor === aor && (e.type === 'REGISTER_OK' || e.type === 'REGISTER_FAIL'),
-      `REGISTER_OK or REGISTER_FAIL for ${aor}`, since,
+      `REGISTER_OK or REGISTER_FAIL for ${aor}`, since, REGISTER_TIMEOUT_MS,
     );
     return { ok: ev.type === 'REGISTER_OK', status: statusIn(ev.param), reason: ev.param ?? '' };
   }
