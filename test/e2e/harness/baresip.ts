@@ -45,9 +45,8 @@ export interface AccountOptions {
   user: string;
   /** sipd's host:port for `transport`; REGISTERs and calls go there (baresip's outbound proxy). */
   proxy: string;
+  /** Over TLS the URIs stay sip: with transport=tls: baresip 1.0.0 answers sips: URIs with ENOSYS. */
   transport?: SipTransport;
-  /** A sips: address of record and proxy URI instead of sip: (TLS only). */
-  sips?: boolean;
   authUser?: string;
   authPass?: string;
   /** Registration interval in seconds (sipd's MinRegistrationExpires in the tests is 60). */
@@ -117,16 +116,14 @@ function statusIn(text: string | undefined): number | undefined {
 
 /** The address of record as baresip reports it in events: scheme, user and domain only. */
 export function aorOf(account: AccountOptions): string {
-  return `${account.sips ? 'sips' : 'sip'}:${account.user}@${DOMAIN}`;
+  return `sip:${account.user}@${DOMAIN}`;
 }
 
 /** The `uanew` argument: <aor;transport>;outbound="proxy";params. */
 export function accountLine(account: AccountOptions): string {
   const transport = account.transport ?? 'udp';
-  if (account.sips && transport !== 'tls') throw new Error(`a sips account needs transport tls, got ${transport}`);
   const uriParams = transport === 'udp' ? '' : `;transport=${transport}`;
-  const scheme = account.sips ? 'sips' : 'sip';
-  const params = [`outbound="${scheme}:${account.proxy}${uriParams}"`, `regint=${account.regint ?? 600}`];
+  const params = [`outbound="sip:${account.proxy}${uriParams}"`, `regint=${account.regint ?? 600}`];
   if (account.autoAnswer) params.push('answermode=auto');
   if (account.authUser !== undefined) params.push(`auth_user=${account.authUser}`);
   if (account.authPass !== undefined) params.push(`auth_pass=${account.authPass}`);
