@@ -15,7 +15,7 @@ test('the reference has a row for every directive, with type, default and restar
   assert.match(text, /^\| `MaxForks` \| an integer from 1 to 6 \| 5 \| graceful \| yes \| /m);
   assert.match(text, /^\| `StatefulServer` \| On or Off \| On \| full restart \| yes \| /m);
   assert.match(text, /^\| `DiffServValue` \| a hex value from 0x00 to 0xFF \| 0x60 \| graceful \| no \| /m);
-  assert.match(text, /^\| `Authentication` \| On or Off \| Off \| graceful \| no \| /m);
+  assert.match(text, /^\| `Authentication` \| On or Off \| Off \| graceful \| yes \| /m);
   assert.match(text, /^## Registry \(module registry\)$/m);
 });
 
