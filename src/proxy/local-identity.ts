@@ -73,9 +73,12 @@ export class LocalIdentity {
     return this.address(peer.transport, familyOf(peer.host));
   }
 
-  /** sipd's Record-Route entry for the hop toward `peer`. */
-  recordRoute(peer: Endpoint, withTransport: boolean): string {
-    const scheme = peer.transport === 'tls' ? 'sips' : 'sip';
+  /**
+   * sipd's Record-Route entry for the hop toward `peer`: a sips URI only for a sips request (RFC 3261 §16.6 step 4);
+   * a sip request crossing a TLS hop gets transport=tls instead.
+   */
+  recordRoute(peer: Endpoint, withTransport: boolean, secure: boolean): string {
+    const scheme = secure ? 'sips' : 'sip';
     const tp = withTransport || peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
     return `<${scheme}:${this.address(peer.transport, familyOf(peer.host))};lr${tp}>`;
   }

@@ -300,8 +300,9 @@ export class ProxyCore {
     const withTransport = this.settings.transportInRecordRoute;
     const via = req.topVia;
     const from: Endpoint = { transport: via.transport.toLowerCase() as TransportName, host: via.params.get('received') ?? via.host, port: 0 };
-    const outward = this.me.recordRoute(dest, withTransport);
-    const inward = this.me.recordRoute(from, withTransport);
+    const secure = req.requestUri.scheme === 'sips';
+    const outward = this.me.recordRoute(dest, withTransport, secure);
+    const inward = this.me.recordRoute(from, withTransport, secure);
     if (inward !== outward) msg.prepend('Record-Route', inward);
     msg.prepend('Record-Route', outward);
   }

@@ -245,3 +245,11 @@ test('Expires: 0 on an INVITE does not switch Timer C off: the ringing branch is
   await k.advance(60_000);
   assert.equal(k.requestsTo(BOB1).filter((m) => m === 'CANCEL').length, 1);
 });
+
+test('a Request-URI naming sipd\'s domain without ;lr is not mistaken for a strict route (REGISTER via an outbound proxy)', async () => {
+  const k = new Kit();
+  await k.send({ method: 'REGISTER', uri: 'sip:example.com', to: '<sip:alice@example.com>', extra: ['Route: <sip:192.0.2.10:5060;lr>', 'Expires: 600'] });
+  const ok = k.sentTo(ALICE).find((m) => m.status === 200);
+  assert.ok(ok, 'the REGISTER reached the registrar');
+  assert.equal(k.location.lookup('alice@example.com').length, 1);
+});

@@ -71,3 +71,13 @@ test('a sips request reaches only contacts over TLS; AllowSipTlsConversionToSip 
   await open.send({ uri: 'sips:bob@example.com', callId: 'sips-3@192.0.2.1' });
   assert.deepEqual(open.requestsTo(BOB1), ['INVITE']);
 });
+
+test('Record-Route is sips only for a sips request; a sip request to a TLS contact gets transport=tls', async () => {
+  const k = new Kit();
+  const tlsBob = endpoint('192.0.2.23', 5061, 'tls');
+  await k.register('bob', tlsBob);
+  await k.send({ uri: 'sip:bob@example.com', callId: 'rr-sip@192.0.2.1' });
+  assert.match(k.lastRequestTo(tlsBob).get('record-route') ?? '', /^<sip:192\.0\.2\.10:5060;lr;transport=tls>/);
+  await k.send({ uri: 'sips:bob@example.com', callId: 'rr-sips@192.0.2.1' });
+  assert.match(k.lastRequestTo(tlsBob).get('record-route') ?? '', /^<sips:/);
+});

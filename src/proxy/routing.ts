@@ -4,8 +4,10 @@ import type { LocalIdentity } from './local-identity';
 
 /** Undoes a strict-routing previous hop and removes sipd's own Route entry. */
 export function preprocessRoutes(req: SipMessage, me: LocalIdentity): void {
-  if (req.has('route') && req.requestUri.user === undefined && me.isLocalUri(req.requestUri)) {
-    // The previous hop was a strict router: our Record-Route URI is the Request-URI and the real one is the last Route.
+  const ruri = req.requestUri;
+  if (req.has('route') && ruri.user === undefined && ruri.params.has('lr') && me.isLocalUri(ruri)) {
+    // The previous hop was a strict router: our Record-Route URI (it always carries ;lr) is the Request-URI and the
+    // real one is the last Route. A plain "sip:our-domain" (a REGISTER sent through an outbound proxy) is not that.
     const routes = req.getAll('route');
     const last = parseNameAddr(routes[routes.length - 1]);
     req.setRequestUri(formatUri(last.uri));

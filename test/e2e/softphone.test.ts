@@ -36,10 +36,10 @@ function accessEntries(sipd: Sipd): AccessEntry[] {
 }
 
 /** The access log is written as sipd answers; wait for the line instead of racing the write. */
-async function accessEntry(sipd: Sipd, method: string, callId: string): Promise<AccessEntry> {
+async function accessEntry(sipd: Sipd, method: string, callId: string, status?: number): Promise<AccessEntry> {
   const deadline = Date.now() + LOG_WAIT_MS;
   for (;;) {
-    const found = accessEntries(sipd).find((e) => e.method === method && e.callId === callId);
+    const found = accessEntries(sipd).find((e) => e.method === method && e.callId === callId && (status === undefined || e.status === status));
     if (found) return found;
     if (Date.now() > deadline) {
       assert.fail(`no ${method} for Call-ID ${callId} in the access log:\n${JSON.stringify(accessEntries(sipd), null, 1)}\n${sipd.diagnostics()}`);
@@ -93,7 +93,7 @@ async function callAndHangUp(sipd: Sipd, caller: Baresip, callee: Baresip, calle
   const calleeEnd = await callee.waitForCallEnd({ id: callId, since: calleeMark });
   // baresip reports a BYE from the other end as ECONNRESET's text.
   assert.equal(calleeEnd.reason, 'Connection reset by peer', `the callee's call ended by the caller's BYE\n${callee.diagnostics()}`);
-  assert.equal((await accessEntry(sipd, 'INVITE', callId)).status, 200, 'sipd relayed the 200 to the INVITE');
+  await accessEntry(sipd, 'INVITE', callId, 200); // sipd relayed the 200 to the INVITE
   assert.equal((await accessEntry(sipd, 'BYE', callId)).status, 200, 'the BYE crossed sipd (Record-Route)');
   return { callId };
 }
@@ -177,5 +177,48 @@ describe('softphones over TLS', { skip, timeout: TEST_TIMEOUT_MS * 2 }, () => {
     const { callId } = await callAndHangUp(sipd, dave, erin, 'erin');
     assertCalleeReachedThroughSipd(erin, callId, tlsAddress, 'tls');
     assert.equal((await accessEntry(sipd, 'BYE', callId)).transport, 'tcp', 'the caller sent its BYE over TCP');
+  });
+
+  test('two phones registered over TLS call each other: a sip: request over TLS is record-routed with sip:…;transport=tls', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const frank = await phones.registered({ user: 'frank', proxy: tlsAddress, transport: 'tls' }, { caFile: pki.caFile });
+    const grace = await phones.registered({ user: 'grace', proxy: tlsAddress, transport: 'tls', autoAnswer: true }, { caFile: pki.caFile });
+    const { callId } = await callAndHangUp(sipd, frank, grace, 'grace');
+    assertCalleeReachedThroughSipd(grace, callId, tlsAddress, 'tls');
+    assert.equal((await accessEntry(sipd, 'BYE', callId)).transport, 'tls', 'the caller sent its BYE over TLS');
+  });
+});
+
+describe('softphones with digest authentication', { skip, timeout: TEST_TIMEOUT_MS * 2 }, () => {
+  let sipd: Sipd;
+  const phones = new Phones();
+  before(async () => {
+    sipd = await Sipd.launch({ AddRecordRoute: 'On', Authentication: 'On', ...ACCESS_LOG });
+    for (const [user, password] of [['heidi', 'heidi-pw'], ['ivan', 'ivan-pw']]) {
+      const r = await sipd.command('subscriber', 'add', user, '--password', password);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+  after(async () => {
+    await phones.dispose();
+    await killStrays();
+    await sipd?.dispose();
+  });
+
+  test('phones answer the 401 and 407 challenges with their passwords, register and call', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const heidi = await phones.registered({ user: 'heidi', proxy: sipd.address, transport: 'udp', authUser: 'heidi', authPass: 'heidi-pw' });
+    const ivan = await phones.registered({ user: 'ivan', proxy: sipd.address, transport: 'udp', autoAnswer: true, authUser: 'ivan', authPass: 'ivan-pw' });
+    const statuses = registerEntries(sipd, heidi).map((e) => e.status);
+    assert.ok(statuses.includes(401) && statuses.at(-1) === 200, `challenged, then registered: ${statuses.join(',')}`);
+    const { callId } = await callAndHangUp(sipd, heidi, ivan, 'ivan');
+    assertCalleeReachedThroughSipd(ivan, callId, sipd.address, 'udp');
+    const invites = accessEntries(sipd).filter((e) => e.method === 'INVITE' && e.callId === callId).map((e) => e.status);
+    assert.deepEqual(invites, [407, 200], 'the INVITE was challenged once, then connected');
+  });
+
+  test('a phone with a wrong password is not registered', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const judy = await phones.launch('judy');
+    const reg = await judy.register({ user: 'heidi', proxy: sipd.address, transport: 'udp', authUser: 'heidi', authPass: 'wrong' });
+    assert.equal(reg.ok, false, reg.reason);
+    assert.deepEqual(registerEntries(sipd, judy).filter((e) => e.status === 200), []);
   });
 });
