@@ -1,5 +1,7 @@
 // Command line of `npm run bench`.
-export type TestName = 'reg' | 'call' | 'mem';
+import { LOAD_TESTS, type LoadTest } from './step';
+
+export type TestName = LoadTest | 'mem';
 
 export interface BenchArgs {
   /** host:port of an already running proxy; absent: the bench starts sipd itself. */
@@ -17,12 +19,12 @@ export interface BenchArgs {
   kamailioCfg: string;
 }
 
-export const USAGE = `usage: node dist/bench/main.js [--target host:port] [--pid N] [--tests reg,call,mem]
+export const USAGE = `usage: node dist/bench/main.js [--target host:port] [--pid N] [--tests reg,regauth,call,mem]
        [--duration 10] [--reg-rates 1000,2000,...] [--call-rates 250,500,...]
        [--mem-users 100000] [--mem-rate 2000] [--kamailio] [--kamailio-cfg PATH]`;
 
 const DEFAULTS: BenchArgs = {
-  tests: ['reg', 'call', 'mem'],
+  tests: ['reg', 'regauth', 'call', 'mem'],
   duration: 10,
   regRates: [2000, 4000, 8000, 12000, 16000, 24000, 32000, 40000],
   callRates: [500, 1000, 1500, 2000, 3000, 4000, 5000, 6000],
@@ -44,7 +46,7 @@ function rates(name: string, value: string | undefined): number[] {
 
 function testNames(value: string | undefined): TestName[] {
   const names = (value ?? '').split(',');
-  for (const n of names) if (n !== 'reg' && n !== 'call' && n !== 'mem') throw new Error(`unknown test ${n}`);
+  for (const n of names) if (!(LOAD_TESTS as readonly string[]).includes(n) && n !== 'mem') throw new Error(`unknown test ${n}`);
   return names as TestName[];
 }
 

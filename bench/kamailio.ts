@@ -1,5 +1,5 @@
 // Kamailio as the reference proxy, started the way /work/shared/bench/kamailio/start.sh does
-// (noauth profile, 2 children, 1024 MB shm, foreground), in a temp directory of this run.
+// (2 children, 1024 MB shm, foreground; the auth profile for the digest test), in a temp directory of this run.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -23,14 +23,14 @@ async function waitFor(path: string, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-export async function startKamailio(cfg: string, runDir: string): Promise<Target> {
+export async function startKamailio(cfg: string, runDir: string, auth: boolean): Promise<Target> {
   const db = join(runDir, 'subscriber.sqlite');
   const ctl = join(runDir, 'kamailio_ctl');
   const mkdb = spawnSync(join(dirname(cfg), 'mkdb.sh'), [db], { stdio: 'ignore' });
   if (mkdb.status !== 0) throw new Error('mkdb.sh failed to create the subscriber database');
   rmSync(ctl, { force: true });
   const child = spawn('kamailio', [
-    '-f', cfg, '-A', `DBURL="sqlite://${db}"`, '-A', `CTLSOCK="unix:${ctl}"`,
+    '-f', cfg, '-A', `DBURL="sqlite://${db}"`, '-A', `CTLSOCK="unix:${ctl}"`, ...(auth ? ['-A', 'WITH_AUTH'] : []),
     '-n', CHILDREN, '-m', '1024', '-M', '16', '-DD', '-E', '-u', 'root', '-g', 'root',
   ], { stdio: 'ignore' });
   track(child);

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { killStrays } from '../test/e2e/harness';
-import { parseBenchArgs, type BenchArgs } from './args';
+import { parseBenchArgs, type BenchArgs, type TestName } from './args';
 import { writeInjectionFiles } from './data';
 import { kamailioMissing, startKamailio } from './kamailio';
 import { memoryTest } from './memory';
@@ -24,11 +24,11 @@ function log(line: string): void {
 
 /** Runs every test on a fresh target process (when the bench starts it), so no test inherits
  * the previous one's heap or pending transactions. */
-async function benchTarget(args: BenchArgs, start: () => Promise<Target>, outDir: string): Promise<TargetReport> {
+async function benchTarget(args: BenchArgs, start: (test: TestName) => Promise<Target>, outDir: string): Promise<TargetReport> {
   const files = writeInjectionFiles(outDir, args.memUsers);
   const report: TargetReport = { name: '', load: {} };
   for (const test of args.tests) {
-    const target = await start();
+    const target = await start(test);
     const name = (report.name = target.name);
     const ctx: BenchContext = { target, duration: args.duration, files, outDir };
     try {
@@ -38,7 +38,7 @@ async function benchTarget(args: BenchArgs, start: () => Promise<Target>, outDir
         continue;
       }
       const steps: StepResult[] = [];
-      const ladder = test === 'reg' ? args.regRates : args.callRates;
+      const ladder = test === 'call' ? args.callRates : args.regRates;
       log(`${name}: ${test} search over ${ladder.join(' ')}`);
       const outcome = await searchTopRate({ ladder, refine: REFINE_STEPS }, async (rate) => {
         const step = await runStep(ctx, test, rate);
@@ -60,12 +60,12 @@ async function main(): Promise<number> {
   const outDir = mkdtempSync(join(tmpdir(), 'sipd-bench-'));
   log(`results in ${outDir} (steps.tsv, SIPp stat files)`);
   const reports: TargetReport[] = [];
-  const start = args.target ? async () => runningTarget(args.target!, args.pid) : startSipd;
+  const start = args.target ? async () => runningTarget(args.target!, args.pid) : (test: TestName) => startSipd(test, outDir);
   reports.push(await benchTarget(args, start, outDir));
   if (args.kamailio) {
     const missing = kamailioMissing(args.kamailioCfg);
     if (missing) log(`Kamailio comparison skipped: ${missing}`);
-    else reports.push(await benchTarget(args, () => startKamailio(args.kamailioCfg, outDir), outDir));
+    else reports.push(await benchTarget(args, (test) => startKamailio(args.kamailioCfg, outDir, test === 'regauth'), outDir));
   }
   const tables = reports.map(targetTable);
   if (reports.length === 2) tables.push(comparisonTable(reports[0], reports[1]));

@@ -1,7 +1,7 @@
 // Markdown tables of a benchmark run, ready to paste into the README.
 import type { MemoryResult } from './memory';
 import type { SearchOutcome } from './search';
-import type { LoadTest, StepResult } from './step';
+import { LOAD_TESTS, type LoadTest, type StepResult } from './step';
 
 export interface LoadReport {
   outcome: SearchOutcome;
@@ -16,6 +16,7 @@ export interface TargetReport {
 
 const TEST_TITLE: Record<LoadTest, string> = {
   reg: 'REGISTER (no auth)',
+  regauth: 'REGISTER with digest (401, then 200)',
   call: 'Call INVITE-100-180-200-ACK-BYE-200, record-routed',
 };
 
@@ -45,7 +46,7 @@ export function targetTable(t: TargetReport): string {
     '| Test | Top rate (calls/s, 0 failed) | Achieved | Proxy CPU (1 core = 100 %) | Calls per proxy CPU-s | Peak RSS | First failing rate |',
     '|---|---|---|---|---|---|---|',
   ];
-  for (const test of ['reg', 'call'] as const) {
+  for (const test of LOAD_TESTS) {
     const r = t.load[test];
     if (r) lines.push(loadRow(test, r));
   }
@@ -74,7 +75,7 @@ export function comparisonTable(ours: TargetReport, ref: TargetReport): string {
     `| Figure | ${ours.name} | ${ref.name} | ${ours.name}/${ref.name} |`,
     '|---|---|---|---|',
   ];
-  for (const test of ['reg', 'call'] as const) {
+  for (const test of LOAD_TESTS) {
     const a = ours.load[test];
     const b = ref.load[test];
     if (!a || !b) continue;

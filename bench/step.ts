@@ -9,7 +9,9 @@ import { alive, cpuSeconds, memoryKb } from './proc';
 import { readStatCsv, type SippCounters } from './sipp-stats';
 import type { Target } from './target';
 
-export type LoadTest = 'reg' | 'call';
+/** The load tests, in the order they are reported. */
+export const LOAD_TESTS = ['reg', 'regauth', 'call'] as const;
+export type LoadTest = (typeof LOAD_TESTS)[number];
 
 export interface BenchContext {
   target: Target;
@@ -100,7 +102,9 @@ export async function runStep(ctx: BenchContext, test: LoadTest, rate: number): 
   const t0 = process.hrtime.bigint();
   const uac = test === 'call'
     ? loadRun(ctx, name, 'uac-call.xml', ctx.files.callers, rate, count, uacPort, CALLEE)
-    : loadRun(ctx, name, 'register.xml', ctx.files.registrants, rate, count, uacPort);
+    : test === 'regauth'
+      ? loadRun(ctx, name, 'register-auth.xml', ctx.files.authRegistrants, rate, count, uacPort)
+      : loadRun(ctx, name, 'register.xml', ctx.files.registrants, rate, count, uacPort);
   const uacResult = await uac.done;
   const wallSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = pid ? cpuSeconds(pid) - cpu0 : undefined;

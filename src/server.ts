@@ -31,6 +31,9 @@ export interface ServerStatus {
   memory: { rss: number; heapUsed: number };
 }
 
+/** A subscriber or device changed with `sipd subscriber|device` is in force within this time. */
+const SUBSCRIBER_CACHE_MS = 1000;
+
 export class SipServer {
   private transport?: TransportLayer;
   private proxy?: ProxyCore;
@@ -72,7 +75,7 @@ export class SipServer {
     });
     if (store.discardedStale) this.log.notice(`registry older than ${cfg.Cisco_Registry_Max_DB_Age_on_Boot} s discarded at start`);
     this.location = new LocationService(store);
-    this.subscribers = SqliteSubscriberStore.open(subscriberDbPath(cfg.ServerRoot), { realm: defaultRealm(cfg) });
+    this.subscribers = SqliteSubscriberStore.open(subscriberDbPath(cfg.ServerRoot), { realm: defaultRealm(cfg), cacheMs: SUBSCRIBER_CACHE_MS });
     this.externalSubscribers = await openSubscriberDirectory(cfg, this.log, defaultRealm(cfg));
     this.loadStaticRegistrations();
     this.registrar = new Registrar(this.location, registrarSettings(cfg));
