@@ -4,8 +4,11 @@
  *
  * "fresh" builds each string on its own; "parsed" takes them as substrings of a REGISTER text,
  * the way a parser hands them over (V8 keeps such substrings pointing into the whole text).
+ * The contactKey is the registrar's, as sipd builds it for a REGISTER.
  */
 import { LocationService, type Binding } from '../src/registrar/location';
+import { contactKey } from '../src/registrar/registrar';
+import { parseUri } from '../src/sip';
 
 const N = 100_000;
 
@@ -25,7 +28,7 @@ function freshBinding(i: number, expires: number): Binding {
   return {
     aor: fresh(`${user}@bench.local`),
     contact: fresh(`sip:${user}@127.0.0.1:5061`),
-    contactKey: fresh(`sip:${user}@127.0.0.1:5061`),
+    contactKey: fresh(contactKey(parseUri(`sip:${user}@127.0.0.1:5061`))),
     expires,
     callId: fresh(`${user}-a84b4c76e66710-cb3f9d2e1f`.slice(0, 30)),
     cseq: 1 + (i % 50),
@@ -50,7 +53,7 @@ function parsedBinding(i: number, expires: number): Binding {
   return {
     aor: header('To').slice(5, -1),
     contact,
-    contactKey: contact.toLowerCase(),
+    contactKey: contactKey(parseUri(contact)),
     expires,
     callId: header('Call-ID').slice(0, 30),
     cseq: Number(header('CSeq').split(' ')[0]),

@@ -196,3 +196,45 @@ test('a purge reaches the SQLite store: the purged binding is gone after reopeni
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a stored binding gives back the contactKey it was given, whether or not the key extends the contact', () => {
+  const store = new RecordingStore();
+  const loc = new LocationService(store, () => T0);
+  const keys = {
+    same: 'sip:same@192.0.2.1:5060',
+    registrar: 'sip:reg@192.0.2.1:5060;tcp',
+    lowered: 'sip:upper@192.0.2.1:5060',
+  };
+  loc.upsert(binding('a@x', 'same'));
+  loc.upsert({ ...binding('a@x', 'reg'), contactKey: keys.registrar });
+  loc.upsert({ ...binding('a@x', 'UPPER'), contactKey: keys.lowered });
+  assert.deepEqual(store.ops, [`put a@x ${keys.same}`, `put a@x ${keys.registrar}`, `put a@x ${keys.lowered}`]);
+  assert.deepEqual(loc.lookup('a@x').map((b) => b.contactKey), [keys.lowered, keys.registrar, keys.same]);
+  for (const key of Object.values(keys)) assert.equal(loc.get('a@x', key)?.contactKey, key);
+
+  // Near misses of each form find nothing: the contact alone, another tail, the key in other case.
+  assert.equal(loc.get('a@x', 'sip:reg@192.0.2.1:5060'), undefined);
+  assert.equal(loc.get('a@x', 'sip:reg@192.0.2.1:5060;udp'), undefined);
+  assert.equal(loc.get('a@x', 'sip:reg@192.0.2.1:5060;tcpx'), undefined);
+  assert.equal(loc.get('a@x', 'sip:same@192.0.2.1:5060;'), undefined);
+  assert.equal(loc.get('a@x', 'sip:UPPER@192.0.2.1:5060'), undefined);
+
+  assert.equal(loc.remove('a@x', keys.registrar), true);
+  assert.equal(loc.remove('a@x', keys.lowered), true);
+  assert.deepEqual(contacts(loc.lookup('a@x')), [keys.same]);
+});
+
+test('a binding with every optional field keeps them all; a plain one reports them absent', () => {
+  const loc = new LocationService(null, () => T0);
+  loc.upsert(binding('a@x', 'full', { q: 0.3, source: 'tls:192.0.2.7:5061', path: ['<sip:edge;lr>'], userAgent: 'Phone/2', static: true }));
+  loc.upsert(binding('b@x', 'plain'));
+  const full = loc.get('a@x', 'sip:full@192.0.2.1:5060');
+  assert.deepEqual(
+    { q: full?.q, source: full?.source, path: full?.path, userAgent: full?.userAgent, static: full?.static, callId: full?.callId, cseq: full?.cseq, expires: full?.expires },
+    { q: 0.3, source: 'tls:192.0.2.7:5061', path: ['<sip:edge;lr>'], userAgent: 'Phone/2', static: true, callId: 'full-call', cseq: 1, expires: T0 + 3_600_000 },
+  );
+  assert.ok(Object.isFrozen(full?.path));
+  const plain = loc.get('b@x', 'sip:plain@192.0.2.1:5060');
+  assert.deepEqual([plain?.q, plain?.source, plain?.path, plain?.userAgent, plain?.static], [undefined, undefined, undefined, undefined, undefined]);
+  assert.equal(plain?.aor, 'b@x');
+});

@@ -8,13 +8,13 @@ import type { RegistryStore } from '../store/registry-store';
 
 export type { Binding } from '../store/binding';
 
-type Slot = Binding | Binding[];
+type Slot = StoredBinding | StoredBinding[];
 
 export class LocationService {
   private readonly byAor = new Map<string, Slot>();
   private count = 0;
   /** The stored objects placed by the last loadStatic(), so the next one can take them out again. */
-  private staticSet: Binding[] = [];
+  private staticSet: StoredBinding[] = [];
 
   constructor(
     private readonly store: RegistryStore | null,
@@ -121,17 +121,17 @@ export class LocationService {
   }
 
   /** Stores a copy of b as the most recent binding of its AOR, replacing the same contactKey. */
-  private place(b: Binding): Binding {
+  private place(b: Binding): StoredBinding {
     const slot = this.byAor.get(b.aor);
     if (slot === undefined) {
-      const stored = storedCopy(b, undefined);
+      const stored = new StoredBinding(b, undefined);
       this.byAor.set(stored.aor, stored);
       this.count++;
       return stored;
     }
     if (!Array.isArray(slot)) {
-      const stored = storedCopy(b, slot.aor);
-      if (slot.contactKey === b.contactKey) {
+      const stored = new StoredBinding(b, slot.aor);
+      if (slot.hasKey(b.contactKey)) {
         this.byAor.set(stored.aor, stored);
       } else {
         this.byAor.set(stored.aor, [stored, slot]);
@@ -139,8 +139,8 @@ export class LocationService {
       }
       return stored;
     }
-    const stored = storedCopy(b, slot[0].aor);
-    const i = slot.findIndex((x) => x.contactKey === b.contactKey);
+    const stored = new StoredBinding(b, slot[0].aor);
+    const i = slot.findIndex((x) => x.hasKey(b.contactKey));
     if (i >= 0) slot.splice(i, 1);
     else this.count++;
     slot.unshift(stored);
@@ -148,24 +148,24 @@ export class LocationService {
   }
 
   /** The binding (aor, contactKey) whether lapsed or not. */
-  private find(aor: string, contactKey: string): Binding | undefined {
+  private find(aor: string, contactKey: string): StoredBinding | undefined {
     const slot = this.byAor.get(aor);
     if (slot === undefined) return undefined;
-    if (!Array.isArray(slot)) return slot.contactKey === contactKey ? slot : undefined;
-    return slot.find((b) => b.contactKey === contactKey);
+    if (!Array.isArray(slot)) return slot.hasKey(contactKey) ? slot : undefined;
+    return slot.find((b) => b.hasKey(contactKey));
   }
 
   /** Takes (aor, contactKey) out of memory only; returns what was there. */
-  private detach(aor: string, contactKey: string): Binding | undefined {
+  private detach(aor: string, contactKey: string): StoredBinding | undefined {
     const slot = this.byAor.get(aor);
     if (slot === undefined) return undefined;
-    let removed: Binding | undefined;
+    let removed: StoredBinding | undefined;
     if (!Array.isArray(slot)) {
-      if (slot.contactKey !== contactKey) return undefined;
+      if (!slot.hasKey(contactKey)) return undefined;
       removed = slot;
       this.byAor.delete(aor);
     } else {
-      const i = slot.findIndex((b) => b.contactKey === contactKey);
+      const i = slot.findIndex((b) => b.hasKey(contactKey));
       if (i < 0) return undefined;
       removed = slot[i];
       slot.splice(i, 1);
@@ -180,27 +180,105 @@ function byQDescending(a: Binding, b: Binding): number {
   return (b.q ?? 1) - (a.q ?? 1);
 }
 
+/** The fields few bindings have, kept out of line so a plain binding carries one empty slot for all of them. */
+interface RareFields {
+  /** Only a key that does not start with the contact. */
+  readonly contactKey?: string;
+  readonly q?: number;
+  readonly source?: string;
+  readonly path?: readonly string[];
+  readonly userAgent?: string;
+  readonly static?: true;
+}
+
+/** Short contactKey tails, shared by every binding (registrar keys mostly end in ";" or ";tcp"). */
+const tails = new Map<string, string>();
+const TAIL_INTERN_MAX_LENGTH = 16;
+const TAIL_INTERN_MAX_COUNT = 1024;
+
+function tail(s: string): string {
+  if (s.length > TAIL_INTERN_MAX_LENGTH) return own(s);
+  const known = tails.get(s);
+  if (known !== undefined) return known;
+  const copy = own(s);
+  if (tails.size < TAIL_INTERN_MAX_COUNT) tails.set(copy, copy);
+  return copy;
+}
+
 /**
- * A frozen copy with a fixed property order (so copies share hidden classes). It reuses
- * keyedAor, the AOR string already keyed in the map, and the contact string when contactKey equals it, so
- * each binding holds as few distinct strings as possible.
+ * The binding as the service holds it: frozen, one hidden class for all, and as few strings as possible. A
+ * contactKey that starts with the contact (the registrar's keys are the contact plus ";" and a transport) is not
+ * stored: keyTail holds the rest, shared between bindings, and the key is rebuilt when asked for. Any other key,
+ * and the rarely set fields, go to one out-of-line object.
  */
-function storedCopy(b: Binding, keyedAor: string | undefined): Binding {
-  const contact = own(b.contact);
-  const copy: Binding = {
-    aor: keyedAor ?? own(b.aor),
-    contact,
-    contactKey: b.contactKey === b.contact ? contact : own(b.contactKey),
-    expires: b.expires,
-    callId: own(b.callId),
-    cseq: b.cseq,
-  };
-  if (b.q !== undefined) copy.q = b.q;
-  if (b.source !== undefined) copy.source = own(b.source);
-  if (b.path !== undefined) copy.path = Object.freeze(b.path.map(own)) as string[];
-  if (b.static) copy.static = true;
-  if (b.userAgent !== undefined) copy.userAgent = own(b.userAgent);
-  return Object.freeze(copy);
+export class StoredBinding implements Binding {
+  readonly aor: string;
+  readonly contact: string;
+  readonly expires: number;
+  readonly callId: string;
+  readonly cseq: number;
+  /** contactKey = contact + keyTail; undefined: the key is rare.contactKey. */
+  private readonly keyTail: string | undefined;
+  private readonly rare: RareFields | undefined;
+
+  /** keyedAor: the AOR string already keyed in the map, reused so the binding adds no copy of it. */
+  constructor(b: Binding, keyedAor: string | undefined) {
+    this.aor = keyedAor ?? own(b.aor);
+    this.contact = own(b.contact);
+    this.expires = b.expires;
+    this.callId = own(b.callId);
+    this.cseq = b.cseq;
+    const extendsContact = b.contactKey.startsWith(b.contact);
+    this.keyTail = extendsContact ? tail(b.contactKey.slice(b.contact.length)) : undefined;
+    this.rare = rareFields(b, extendsContact ? undefined : own(b.contactKey));
+    Object.freeze(this);
+  }
+
+  get contactKey(): string {
+    if (this.keyTail === undefined) return this.rare!.contactKey!;
+    return this.keyTail === '' ? this.contact : this.contact + this.keyTail;
+  }
+
+  /** contactKey === key, without building the key. */
+  hasKey(key: string): boolean {
+    const t = this.keyTail;
+    if (t === undefined) return this.rare!.contactKey === key;
+    return key.length === this.contact.length + t.length && key.startsWith(this.contact) && key.endsWith(t);
+  }
+
+  get q(): number | undefined {
+    return this.rare?.q;
+  }
+
+  get source(): string | undefined {
+    return this.rare?.source;
+  }
+
+  get path(): string[] | undefined {
+    return this.rare?.path as string[] | undefined;
+  }
+
+  get static(): boolean | undefined {
+    return this.rare?.static;
+  }
+
+  get userAgent(): string | undefined {
+    return this.rare?.userAgent;
+  }
+}
+
+function rareFields(b: Binding, contactKey: string | undefined): RareFields | undefined {
+  if (contactKey === undefined && b.q === undefined && b.source === undefined && b.path === undefined && !b.static && b.userAgent === undefined) {
+    return undefined;
+  }
+  const r: { -readonly [K in keyof RareFields]: RareFields[K] } = {};
+  if (contactKey !== undefined) r.contactKey = contactKey;
+  if (b.q !== undefined) r.q = b.q;
+  if (b.source !== undefined) r.source = own(b.source);
+  if (b.path !== undefined) r.path = Object.freeze(b.path.map(own));
+  if (b.static) r.static = true;
+  if (b.userAgent !== undefined) r.userAgent = own(b.userAgent);
+  return Object.freeze(r);
 }
 
 /**

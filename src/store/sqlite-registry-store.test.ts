@@ -121,3 +121,13 @@ test('a file last written longer ago than maxAgeOnBootSec is discarded at open',
   assert.deepEqual(after.loadAll(), []);
   after.close();
 });
+
+test('the page cache is bounded: 2000 KiB unless told otherwise', () => {
+  const cacheOf = (s: SqliteRegistryStore): number => (s['db'] as Database.Database).pragma('cache_size', { simple: true }) as number;
+  const s = open();
+  assert.equal(cacheOf(s), -2000);
+  s.close();
+  const small = SqliteRegistryStore.open(file, { maxAgeOnBootSec: 86_400, cacheSizeKiB: 256 });
+  assert.equal(cacheOf(small), -256);
+  small.close();
+});
