@@ -10,7 +10,7 @@
 // Entries never closed (a lost BYE, a phone that vanished) are removed by a safety timeout: a short one while
 // early, a long one once confirmed. Each state has one fixed duration, so each state's Map, in insertion order,
 // is also in expiry order: one sweep timer removes from the front what is due, with no timer per dialog.
-import { SipMessage, SipParseError, type CSeq } from '../sip';
+import { SipMessage, SipParseError, detached, type CSeq } from '../sip';
 import { systemClock, type Clock, type TimerHandle } from '../transaction/clock';
 
 export interface DialogTableSettings {
@@ -83,7 +83,7 @@ export class DialogTable {
     }
     const key = dialogKey(id.callId, id.fromTag);
     if (this.early.has(key) || this.confirmed.has(key)) return;
-    const dialog: Dialog = { key: own(key), inviteSeq: id.cseq.seq, callee: this.join(calleeLine), caller: this.join(callerLine), legs: NO_LEGS, expiresAt: 0 };
+    const dialog: Dialog = { key: detached(key), inviteSeq: id.cseq.seq, callee: this.join(calleeLine), caller: this.join(callerLine), legs: NO_LEGS, expiresAt: 0 };
     this.place(this.early, dialog, this.settings.earlyTimeoutMs);
   }
 
@@ -131,7 +131,7 @@ export class DialogTable {
       this.early.delete(key);
       this.place(this.confirmed, early, this.settings.confirmedTimeoutMs);
     }
-    if (!dialog.legs.includes(leg)) dialog.legs = dialog.legs.concat(own(leg));
+    if (!dialog.legs.includes(leg)) dialog.legs = dialog.legs.concat(detached(leg));
   }
 
   private byeAnswered(callId: string, fromTag: string, toTag: string): void {
@@ -171,7 +171,7 @@ export class DialogTable {
     if (line === undefined) return undefined;
     let entry = this.lines.get(line);
     if (!entry) {
-      entry = { line: own(line), calls: 0 };
+      entry = { line: detached(line), calls: 0 };
       this.lines.set(entry.line, entry);
     }
     entry.calls++;
@@ -219,13 +219,6 @@ function identify(msg: SipMessage): MessageIds | undefined {
   }
 }
 
-/**
- * A string that owns its characters. V8 keeps a substring (a Call-ID, a tag) as a view into the text of the
- * message it was cut from, which a dialog kept for hours would otherwise hold on to (~450 more bytes a dialog).
- */
-function own(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
-}
 
 function dialogKey(callId: string, callerTag: string): string {
   return `${callId}\n${callerTag}`;

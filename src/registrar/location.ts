@@ -3,6 +3,7 @@
  * written behind to an optional RegistryStore. An AOR with one binding maps straight to it;
  * only AORs with several contacts get an array (most recently registered first).
  */
+import { detached } from '../sip';
 import type { Binding } from '../store/binding';
 import type { RegistryStore } from '../store/registry-store';
 
@@ -197,10 +198,10 @@ const TAIL_INTERN_MAX_LENGTH = 16;
 const TAIL_INTERN_MAX_COUNT = 1024;
 
 function tail(s: string): string {
-  if (s.length > TAIL_INTERN_MAX_LENGTH) return own(s);
+  if (s.length > TAIL_INTERN_MAX_LENGTH) return detached(s);
   const known = tails.get(s);
   if (known !== undefined) return known;
-  const copy = own(s);
+  const copy = detached(s);
   if (tails.size < TAIL_INTERN_MAX_COUNT) tails.set(copy, copy);
   return copy;
 }
@@ -223,14 +224,14 @@ export class StoredBinding implements Binding {
 
   /** keyedAor: the AOR string already keyed in the map, reused so the binding adds no copy of it. */
   constructor(b: Binding, keyedAor: string | undefined) {
-    this.aor = keyedAor ?? own(b.aor);
-    this.contact = own(b.contact);
+    this.aor = keyedAor ?? detached(b.aor);
+    this.contact = detached(b.contact);
     this.expires = b.expires;
-    this.callId = own(b.callId);
+    this.callId = detached(b.callId);
     this.cseq = b.cseq;
     const extendsContact = b.contactKey.startsWith(b.contact);
     this.keyTail = extendsContact ? tail(b.contactKey.slice(b.contact.length)) : undefined;
-    this.rare = rareFields(b, extendsContact ? undefined : own(b.contactKey));
+    this.rare = rareFields(b, extendsContact ? undefined : detached(b.contactKey));
     Object.freeze(this);
   }
 
@@ -274,17 +275,10 @@ function rareFields(b: Binding, contactKey: string | undefined): RareFields | un
   const r: { -readonly [K in keyof RareFields]: RareFields[K] } = {};
   if (contactKey !== undefined) r.contactKey = contactKey;
   if (b.q !== undefined) r.q = b.q;
-  if (b.source !== undefined) r.source = own(b.source);
-  if (b.path !== undefined) r.path = Object.freeze(b.path.map(own));
+  if (b.source !== undefined) r.source = detached(b.source);
+  if (b.path !== undefined) r.path = Object.freeze(b.path.map(detached));
   if (b.static) r.static = true;
-  if (b.userAgent !== undefined) r.userAgent = own(b.userAgent);
+  if (b.userAgent !== undefined) r.userAgent = detached(b.userAgent);
   return Object.freeze(r);
 }
 
-/**
- * A string that owns its characters. V8 represents a substring as a view into its parent, so a
- * Call-ID cut out of a REGISTER would otherwise keep the whole message text alive for an hour.
- */
-function own(s: string): string {
-  return Buffer.from(s, 'utf8').toString('utf8');
-}

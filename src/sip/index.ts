@@ -8,3 +8,4 @@ export * from './message';
 export * from './parser';
 export * from './response';
 export * from './ids';
+export * from './detached';

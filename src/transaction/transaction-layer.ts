@@ -1,5 +1,5 @@
 // Transaction tables and matching (RFC 3261 §17.1.3, §17.2.3, with the RFC 2543 fallback).
-import { MAGIC_COOKIE, SipMessage, newTag } from '../sip';
+import { MAGIC_COOKIE, SipMessage, detached, newTag } from '../sip';
 import { Clock } from './clock';
 import { ClientEvents, ClientTransaction } from './client-transaction';
 import { ServerHooks, ServerTransaction } from './server-transaction';
@@ -9,11 +9,16 @@ import { Destination, Sender } from './types';
 export class TransactionLayer {
   private readonly servers = new Map<string, ServerTransaction>();
   private readonly clients = new Map<string, ClientTransaction>();
-  /** Keys of answered server transactions still absorbing retransmissions, with the response to repeat, if any. */
-  private readonly retired = new Map<string, Buffer | null>();
+  /**
+   * Keys of answered server transactions still absorbing retransmissions, with the response to repeat, if any,
+   * as a latin1 string: thousands linger for 64*T1, and a string costs less than a Buffer object each.
+   */
+  private readonly retired = new Map<string, string | null>();
   /** Retired keys in the order they expire (all linger the same 64*T1), swept as new ones arrive. */
   private retiredOrder: { key: string; until: number }[] = [];
   private retiredHead = 0;
+  /** A sweep is due on the clock: an idle server lets its retired records go too. */
+  private sweepPending = false;
 
   /** Shared by every server transaction without an own termination callback: no closures per transaction. */
   private readonly serverHooks: ServerHooks = {
@@ -66,7 +71,7 @@ export class TransactionLayer {
     this.sweepRetired();
     const repeat = this.retired.get(key);
     if (repeat === undefined) return false;
-    if (repeat) this.sender.send(repeat, replyTo);
+    if (repeat) this.sender.send(Buffer.from(repeat, 'latin1'), replyTo);
     return true;
   }
 
@@ -85,18 +90,30 @@ export class TransactionLayer {
   }
 
   private retire(tx: ServerTransaction, repeat: Buffer | undefined): void {
-    const key = tx.key;
-    if (this.servers.get(key) === tx) this.servers.delete(key);
+    if (this.servers.get(tx.key) === tx) this.servers.delete(tx.key);
     this.sweepRetired();
-    this.retired.set(key, repeat ?? null);
-    this.retiredOrder.push({ key, until: this.clock.now() + transactionTimeout(this.timers) });
+    // The key is made of Via parts that would keep the whole request text alive while it lingers.
+    const key = detached(tx.key);
+    const linger = transactionTimeout(this.timers);
+    this.retired.set(key, repeat ? repeat.toString('latin1') : null);
+    this.retiredOrder.push({ key, until: this.clock.now() + linger });
+    if (!this.sweepPending) {
+      this.sweepPending = true;
+      this.clock.after(linger, () => {
+        this.sweepPending = false;
+        this.sweepRetired();
+      });
+    }
   }
 
   private sweepRetired(): void {
     const now = this.clock.now();
     const order = this.retiredOrder;
     while (this.retiredHead < order.length && order[this.retiredHead].until <= now) this.retired.delete(order[this.retiredHead++].key);
-    if (this.retiredHead > 1024 && this.retiredHead * 2 > order.length) {
+    if (this.retiredHead === order.length) {
+      this.retiredOrder = [];
+      this.retiredHead = 0;
+    } else if (this.retiredHead > 1024 && this.retiredHead * 2 > order.length) {
       this.retiredOrder = order.slice(this.retiredHead);
       this.retiredHead = 0;
     }
