@@ -1,5 +1,8 @@
 // Command-line parsing: `sipd [-f FILE] COMMAND [OPERANDS] [--foreground]`, options in any position.
-export const COMMANDS = ['start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest'] as const;
+export const COMMANDS = [
+  'start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest',
+  'connections',
+] as const;
 
 export type Command = (typeof COMMANDS)[number];
 
@@ -12,7 +15,8 @@ export interface CliArgs {
 
 export const USAGE =
   'usage: sipd [-f FILE] start [--foreground] | stop | restart | graceful | ' +
-  'txngraceful-restart SECONDS 1|2 | status | configtest';
+  'txngraceful-restart SECONDS 1|2 | status | configtest' +
+  ' | connections [--transport tcp|tls] [--clear ID | --target HOST:PORT]';
 
 export function parseArgs(argv: string[]): CliArgs | { error: string } {
   let file: string | undefined;
@@ -25,7 +29,7 @@ export function parseArgs(argv: string[]): CliArgs | { error: string } {
       file = argv[++i];
     } else if (arg === '--foreground') {
       foreground = true;
-    } else if (arg.startsWith('-')) {
+    } else if (arg.startsWith('-') && words[0] !== 'connections') { // connections reads its own options
       return { error: `unknown option ${arg}` };
     } else {
       words.push(arg);
@@ -35,7 +39,7 @@ export function parseArgs(argv: string[]): CliArgs | { error: string } {
   if (command === undefined) return { error: 'no command given' };
   if (!isCommand(command)) return { error: `unknown command ${command}` };
   if (foreground && command !== 'start') return { error: '--foreground goes with start only' };
-  if (command !== 'txngraceful-restart' && operands.length > 0) return { error: `${command} takes no operands` };
+  if (command !== 'txngraceful-restart' && command !== 'connections' && operands.length > 0) return { error: `${command} takes no operands` };
   return { command, file, foreground, operands };
 }
 

@@ -1,6 +1,7 @@
 // The `sipd` command (bin/sipd loads this file).
 import { parseArgs, USAGE, type CliArgs } from './args';
 import { configtest } from './cmd-configtest';
+import { CONNECTIONS_USAGE, connectionsCommand, parseConnectionsOperands } from './cmd-connections';
 import { graceful } from './cmd-graceful';
 import { start, startDetached } from './cmd-start';
 import { status } from './cmd-status';
@@ -34,6 +35,15 @@ async function run(args: CliArgs): Promise<number> {
       return status(file);
     case 'configtest':
       return configtest(file);
+    case 'connections': {
+      const req = parseConnectionsOperands(args.operands);
+      if ('error' in req) {
+        console.error(`sipd: ${req.error}`);
+        console.error(CONNECTIONS_USAGE);
+        return USAGE_ERROR;
+      }
+      return connectionsCommand(file, req);
+    }
   }
 }
 
