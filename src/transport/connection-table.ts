@@ -114,14 +114,14 @@ export class ConnectionTable implements ConnectionOwner {
     return out;
   }
 
-  /** Closes every connection the selector names; returns how many. */
+  /** Closes every connection the selector names (an empty selector names all); returns how many. */
   close(selector: ConnectionSelector): number {
     let closed = 0;
     for (const c of this.byId.values()) {
       if (selector.id !== undefined && c.id !== selector.id) continue;
       if (selector.transport !== undefined && c.transport !== selector.transport) continue;
       const t = selector.target;
-      if (t && (c.remote.port !== t.port || remoteKey(c.transport, c.remote.host, 0) !== remoteKey(c.transport, t.host, 0))) continue;
+      if (t && (c.remote.port !== t.port || c.remote.host.toLowerCase() !== t.host.toLowerCase())) continue;
       c.close();
       closed++;
     }
