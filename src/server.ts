@@ -17,7 +17,7 @@ import { parseStaticRegistrations } from './registrar/static-registrations';
 import { ParseLimits, SipParseError, createResponse, parseMessage } from './sip';
 import { SqliteRegistryStore } from './store/sqlite-registry-store';
 import { Destination, Sender, TimerConfig, TransactionLayer, systemClock } from './transaction';
-import { InboundMessage, TransportLayer, TransportName, TransportOptions } from './transport';
+import { InboundMessage, TransportLayer, TransportName, TransportOptions, tlsSettingWarnings } from './transport';
 
 export interface ServerStatus {
   pid: number;
@@ -57,7 +57,9 @@ export class SipServer {
   /** Binds every listener and loads the registry; resolves once requests can be served. */
   async start(): Promise<void> {
     const cfg = this.cfg;
-    const transport = new TransportLayer(transportOptions(cfg), {
+    const options = transportOptions(cfg);
+    for (const warning of options.tls ? tlsSettingWarnings(options.tls) : []) this.log.warn(warning);
+    const transport = new TransportLayer(options, {
       debug: (flag, msg) => this.log.debug(flag, msg),
       warn: (msg) => this.log.warn(msg),
       error: (msg) => this.log.error(msg),
@@ -98,6 +100,8 @@ export class SipServer {
     if (this.proxy) this.proxy.settings = proxySettings(cfg);
     if (this.registrar) this.registrar.settings = registrarSettings(cfg);
     if (this.transactions) this.transactions.timers = timerConfig(cfg);
+    const tls = transportOptions(cfg).tls;
+    if (tls) this.transport?.reloadTls(tls);
     if (this.proxy) this.applyPolicies(cfg, this.proxy.me);
     this.loadStaticRegistrations();
     this.scheduleCleanup();
@@ -119,6 +123,11 @@ export class SipServer {
     this.subscribers?.close();
     await this.externalSubscribers?.close();
     this.log.notice('sipd stopped');
+  }
+
+  /** For `sipd connections` (the control socket). */
+  connectionControl(): TransportLayer | undefined {
+    return this.transport;
   }
 
   status(): ServerStatus {
@@ -234,7 +243,11 @@ export class SipServer {
 
 function transportOptions(cfg: SipdConfig): TransportOptions {
   const tls = cfg.SipTlsEnable && cfg.SipTlsCertificateFile && cfg.SipTlsCertificateKeyFile
-    ? { port: cfg.SipTlsPort, cert: cfg.SipTlsCertificateFile, key: cfg.SipTlsCertificateKeyFile, ca: cfg.SipTlsCACertificateFile, requestCert: cfg.SipTlsMutualAuthentication, sessionTimeoutSec: cfg.SipTlsSessionTimeout }
+    ? {
+      port: cfg.SipTlsPort, cert: cfg.SipTlsCertificateFile, key: cfg.SipTlsCertificateKeyFile, ca: cfg.SipTlsCACertificateFile,
+      requestCert: cfg.SipTlsMutualAuthentication, sessionTimeoutSec: cfg.SipTlsSessionTimeout,
+      minVersion: cfg.SipTlsMinVersion, ciphers: cfg.SipTlsCiphers,
+    }
     : undefined;
   return {
     listen: cfg.Listen.length > 0 ? cfg.Listen : [{ port: cfg.Port }],
@@ -243,6 +256,7 @@ function transportOptions(cfg: SipdConfig): TransportOptions {
     tcpConnectTimeoutMs: cfg.SipTcpMaxConnectTimeout,
     reuseConnections: cfg.SipTcpReuseConnection,
     maxConnections: cfg.SipTcpMaxTCPConnections,
+    maxConnectionsPerSource: cfg.MaxConnectionsPerSource,
     idleTimeoutMs: cfg.SipTcpIdleTimeout * 1000,
     maxMessageSize: cfg.MaxMessageSize,
     udpRecvBufferSize: 8 * 1024 * 1024,

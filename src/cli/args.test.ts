@@ -36,3 +36,12 @@ test('mistakes are reported rather than guessed', () => {
   assert.deepEqual(parseArgs(['status', '--foreground']), { error: '--foreground goes with start only' });
   assert.deepEqual(parseArgs(['graceful', 'now']), { error: 'graceful takes no operands' });
 });
+
+test('connections keeps its own options as operands for its parser', () => {
+  assert.deepEqual(parseArgs(['connections', '--transport', 'tls', '--clear', '3', '-f', 'a.conf']), {
+    command: 'connections',
+    file: 'a.conf',
+    foreground: false,
+    operands: ['--transport', 'tls', '--clear', '3'],
+  });
+});

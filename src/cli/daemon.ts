@@ -4,6 +4,7 @@ import { rmSync } from 'node:fs';
 import { directivesNeedingRestart, type SipdConfig } from '../config';
 import { Logger } from '../log';
 import { SipServer } from '../server';
+import { answerConnections } from './cmd-connections';
 import { loggerOptions, tryLoadConfig } from './load-config';
 import { controlSocketPath } from './paths';
 import { removePidFile, runningPid, writePidFile } from './pidfile';
@@ -73,6 +74,8 @@ class Daemon {
         return this.enqueue(() => this.graceful());
       case 'txngraceful':
         return Promise.resolve(this.beginTransactionGraceful(req.seconds, req.behaviour));
+      case 'connections':
+        return Promise.resolve(answerConnections(this.server.connectionControl(), req));
     }
   }
 

@@ -2,6 +2,7 @@
 import { parseArgs, USAGE, type CliArgs } from './args';
 import { configtest } from './cmd-configtest';
 import { deviceCommand } from './cmd-device';
+import { CONNECTIONS_USAGE, connectionsCommand, parseConnectionsOperands } from './cmd-connections';
 import { graceful } from './cmd-graceful';
 import { start, startDetached } from './cmd-start';
 import { status } from './cmd-status';
@@ -40,6 +41,15 @@ async function run(args: CliArgs): Promise<number> {
       return subscriberCommand(file, args.operands);
     case 'device':
       return deviceCommand(file, args.operands);
+    case 'connections': {
+      const req = parseConnectionsOperands(args.operands);
+      if ('error' in req) {
+        console.error(`sipd: ${req.error}`);
+        console.error(CONNECTIONS_USAGE);
+        return USAGE_ERROR;
+      }
+      return connectionsCommand(file, req);
+    }
   }
 }
 

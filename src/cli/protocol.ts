@@ -4,11 +4,21 @@ import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import type { ServerStatus } from '../server';
+import type { ConnectionInfo } from '../transport';
 
 export type ControlRequest =
   | { cmd: 'status' }
   | { cmd: 'graceful' }
-  | { cmd: 'txngraceful'; seconds: number; behaviour: 1 | 2 };
+  | { cmd: 'txngraceful'; seconds: number; behaviour: 1 | 2 }
+  | ConnectionsRequest;
+
+/** `sipd connections`: lists, or closes one connection by id or all to a target (remote host and port). */
+export interface ConnectionsRequest {
+  cmd: 'connections';
+  transport?: 'tcp' | 'tls';
+  clearId?: number;
+  target?: { host: string; port: number };
+}
 
 export interface DaemonStatus {
   pid: number;
@@ -27,6 +37,10 @@ export interface ControlReply {
   errors?: string[];
   warnings?: string[];
   status?: DaemonStatus;
+  /** connections: the open connections (after closing, those left). */
+  connections?: ConnectionInfo[];
+  /** connections with clearId or target: how many were closed. */
+  closed?: number;
 }
 
 const MAX_LINE = 64 * 1024;
@@ -124,10 +138,22 @@ function isControlRequest(value: unknown): value is ControlRequest {
   if (typeof value !== 'object' || value === null) return false;
   const req = value as Record<string, unknown>;
   if (req.cmd === 'status' || req.cmd === 'graceful') return true;
+  if (req.cmd === 'connections') return isConnectionsRequest(req);
   return req.cmd === 'txngraceful' && isDrainSeconds(req.seconds) && (req.behaviour === 1 || req.behaviour === 2);
 }
 
 /** Whole seconds from 1 to a day; longer windows are surely a typo. */
 export function isDrainSeconds(value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 86400;
+}
+
+function isConnectionsRequest(req: Record<string, unknown>): boolean {
+  const { transport, clearId, target } = req;
+  if (transport !== undefined && transport !== 'tcp' && transport !== 'tls') return false;
+  if (clearId !== undefined && !(Number.isInteger(clearId) && (clearId as number) > 0)) return false;
+  if (clearId !== undefined && target !== undefined) return false;
+  if (target === undefined) return true;
+  if (typeof target !== 'object' || target === null) return false;
+  const { host, port } = target as Record<string, unknown>;
+  return typeof host === 'string' && host !== '' && Number.isInteger(port) && (port as number) >= 1 && (port as number) <= 65535;
 }

@@ -134,7 +134,7 @@ const abuse = inGroup('abuse', [
     description: 'sipd: period over which RateLimitRequests is counted.' },
   { name: 'RateLimitBanTime', type: int(1, 86400, 's'), default: 300, implemented: true,
     description: 'sipd: how long a source over its rate is ignored.' },
-  { name: 'MaxConnectionsPerSource', type: int(0, 1000000), default: 0, implemented: false,
+  { name: 'MaxConnectionsPerSource', type: int(0, 1000000), default: 0, implemented: true,
     description: 'sipd: TCP/TLS connections one address may hold open; 0 no limit beyond SipTcpMaxTCPConnections.' },
   { name: 'MaxTransactionsInFlight', type: int(0, 100000000), default: 0, implemented: true,
     description: 'sipd: new requests beyond this many server transactions get 503 with Retry-After; 0 no limit.' },

@@ -1,5 +1,5 @@
 // The request policies sipd runs, built from the configuration. The order of `buildPolicies` is the order in
-// which a request meets them: scanners, access control, TLS identity, authentication, the third-party phone
+// which a request meets them: TLS identity, scanners, access control, authentication, the third-party phone
 // rules, and last the busy check with the call entered in the dialog table (nothing may wait in between).
 import type { SipdConfig } from '../config';
 import type { Logger } from '../log';
@@ -11,6 +11,7 @@ import { AuthSettings, createAuthPolicy } from '../auth';
 import type { DialogTable } from '../dialog';
 import { PhoneLines, busyPolicy, callLines, linePolicy } from '../phones';
 import { defaultRealm } from '../subscribers/realm';
+import { tlsIdentityPolicy } from './tls-identity';
 import type { DeviceDirectory, SubscriberDirectory } from '../subscribers/types';
 import type { RequestPolicy } from './types';
 
@@ -30,6 +31,7 @@ export function buildPolicies(cfg: SipdConfig, s: PolicyServices): RequestPolicy
   const phones: PhoneLines = { devices: s.devices, isLocalUri: s.isLocalUri };
   const warn = (msg: string) => s.log.warn(msg);
   const chain: RequestPolicy[] = [];
+  if (cfg.SipTlsMutualAuthentication) chain.push(tlsIdentityPolicy);
   if (cfg.RejectUserAgent.length > 0) chain.push(createScannerPolicy({ words: cfg.RejectUserAgent, logPeriodSec: cfg.RateLimitBanTime, log: warn }));
   if (!s.acl.from.isEmpty) chain.push(createAccessPolicy({ lists: s.acl, satisfy: cfg.Satisfy, authEnabled: cfg.Authentication }));
   if (cfg.Authentication) {

@@ -28,5 +28,6 @@ export async function resolveNextHop(uri: SipUri, size: number, fallback: Transp
   const port = uri.port ?? defaultPort(transport);
   if (isIP(host)) return { transport, host, port };
   const { address } = await lookup(host);
-  return { transport, host: address, port };
+  // A TLS peer's certificate must name the host the URI names, not the address it resolved to (RFC 5922 §7.3).
+  return transport === 'tls' ? { transport, host: address, port, tlsName: host } : { transport, host: address, port };
 }

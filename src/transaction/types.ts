@@ -1,7 +1,7 @@
-import type { Endpoint } from '../transport';
+import type { Endpoint, OutboundEndpoint } from '../transport';
 
 /** Where a message goes out: the endpoint and, for streams, the connection to reuse. */
-export interface Destination extends Endpoint {
+export interface Destination extends OutboundEndpoint {
   connectionId?: number;
 }
 

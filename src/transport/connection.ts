@@ -3,7 +3,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { errorMessage, formatEndpoint, formatHostPort, reportLater } from './endpoint';
 import { StreamFramer, type FrameSink } from './framing';
 import { deliver, type InboundSink } from './sink';
-import type { ConnectionInfo, Endpoint, TransportLog, TransportStats } from './types';
+import type { ConnectionInfo, ConnectionTlsInfo, Endpoint, TransportLog, TransportStats } from './types';
 
 const PONG = Buffer.from('\r\n');
 
@@ -13,6 +13,8 @@ export interface ConnectionOwner {
   readonly stats: TransportStats;
   readonly log: TransportLog;
   connectionClosed(conn: Connection): void;
+  /** Outgoing TLS, once the handshake is done: the server's verified certificate, or why it is refused. */
+  verifyServer(conn: Connection, socket: TLSSocket): { cert: PeerCertificate } | { refusal: string };
 }
 
 export interface ConnectionSettings {
@@ -31,7 +33,10 @@ export class Connection implements FrameSink {
   messagesIn = 0;
   messagesOut = 0;
   local: Endpoint;
+  /** TLS: the peer's certificate once verified (inbound: against the CA file, with mutual TLS only). */
   peerCertificate: PeerCertificate | undefined;
+  /** Outgoing TLS: the name the server certificate must match (RFC 5922 §7.3), set before the handshake ends. */
+  tlsName: string | undefined;
   private queue: QueuedWrite[] | null;
   private open = true;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -97,11 +102,26 @@ export class Connection implements FrameSink {
   }
 
   info(): ConnectionInfo {
-    return {
+    const info: ConnectionInfo = {
       id: this.id, transport: this.transport, local: this.local, remote: this.remote,
       direction: this.direction, openedAt: this.openedAt, lastUsed: this.lastUsed,
       messagesIn: this.messagesIn, messagesOut: this.messagesOut,
     };
+    const tls = this.tlsInfo();
+    if (tls) info.tls = tls;
+    return info;
+  }
+
+  private tlsInfo(): ConnectionTlsInfo | undefined {
+    if (this.transport !== 'tls' || this.queue) return undefined;
+    const socket = this.socket as TLSSocket;
+    const protocol = socket.getProtocol();
+    const cipher = socket.getCipher() as { name?: string } | undefined;
+    if (!protocol || !cipher?.name) return undefined;
+    const info: ConnectionTlsInfo = { protocol, cipher: cipher.name, sessionReused: socket.isSessionReused() };
+    if (this.peerCertificate) info.peerSubject = formatSubject(this.peerCertificate.subject);
+    if (this.tlsName !== undefined) info.verifiedName = this.tlsName;
+    return info;
   }
 
   frameMessage(data: Buffer): void {
@@ -135,8 +155,19 @@ export class Connection implements FrameSink {
     this.local = { transport: this.transport, host: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
     if (this.transport === 'tls') {
       const tlsSocket = this.socket as TLSSocket;
-      const cert = tlsSocket.getPeerCertificate();
-      if (cert && Object.keys(cert).length > 0) this.peerCertificate = cert;
+      if (this.direction === 'out') {
+        const verdict = this.owner.verifyServer(this, tlsSocket);
+        if ('refusal' in verdict) {
+          this.owner.log.warn(`TLS connection ${this.id} to ${formatEndpoint(this.remote)} refused: ${verdict.refusal}`);
+          this.socket.destroy(new Error(`TLS peer ${formatEndpoint(this.remote)} refused: ${verdict.refusal}`));
+          return;
+        }
+        this.peerCertificate = verdict.cert;
+      } else {
+        // Without mutual TLS no certificate is asked for; with it, an unverified one never gets here.
+        const cert = tlsSocket.getPeerCertificate();
+        if (tlsSocket.authorized && hasContent(cert)) this.peerCertificate = cert;
+      }
       if (tlsSocket.isSessionReused()) this.owner.log.debug('SipTls', `connection ${this.id}: TLS session resumed`);
     }
     this.socket.setTimeout(this.settings.idleTimeoutMs);
@@ -178,4 +209,19 @@ export class Connection implements FrameSink {
     this.queue = null;
     if (queued) for (const w of queued) reportLater(w.onError, err);
   }
+}
+
+/** "CN=sipd.example.com, O=Example" from Node's subject object (repeated attributes appear once each). */
+function formatSubject(subject: PeerCertificate['subject'] | undefined): string {
+  if (!subject) return '';
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(subject)) {
+    for (const v of Array.isArray(value) ? value : [value]) parts.push(`${key}=${v}`);
+  }
+  return parts.join(', ');
+}
+
+/** Node returns {} for "no certificate" (and, on the client, for a resumed session). */
+export function hasContent(cert: PeerCertificate | undefined): cert is PeerCertificate {
+  return cert !== undefined && cert !== null && Object.keys(cert).length > 0;
 }

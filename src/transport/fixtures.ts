@@ -84,17 +84,42 @@ export function sipMessage(method: string, body: string): string {
 
 export interface PemPair { cert: string; key: string }
 
-/** A self-signed certificate for 127.0.0.1/localhost with the given CN, in a fresh temp dir. */
-export function makeCert(cn: string): PemPair {
-  const dir = mkdtempSync(join(tmpdir(), 'sipd-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
-    '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
-  return { cert, key };
+/**
+ * A throw-away certificate authority in a temp dir, made with the openssl command. Certificates it issues share
+ * one RSA key (key generation is the slow part); identity checks look at names, not keys.
+ */
+export class TestPki {
+  readonly ca: string;
+  private readonly caKey: string;
+  private readonly leafKey: string;
+  private serial = 0;
+
+  private constructor(readonly dir: string) {
+    this.ca = join(dir, 'ca.pem');
+    this.caKey = join(dir, 'ca.key');
+    this.leafKey = join(dir, 'leaf.key');
+  }
+
+  static create(caName = 'sipd test CA'): TestPki {
+    const pki = new TestPki(mkdtempSync(join(tmpdir(), 'sipd-tls-')));
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${caName}`,
+      '-keyout', pki.caKey, '-out', pki.ca);
+    openssl('genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', pki.leafKey);
+    return pki;
+  }
+
+  /** subject like "/CN=sipd-server"; san like "DNS:localhost,IP:127.0.0.1", absent for none. */
+  issue(subject: string, san?: string): PemPair {
+    const cert = join(this.dir, `cert-${++this.serial}.pem`);
+    const ext = san ? ['-addext', `subjectAltName=${san}`] : [];
+    openssl('req', '-x509', '-key', this.leafKey, '-days', '2', '-subj', subject, ...ext,
+      '-addext', 'basicConstraints=critical,CA:FALSE', '-CA', this.ca, '-CAkey', this.caKey, '-out', cert);
+    return { cert, key: this.leafKey };
+  }
+}
+
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { stdio: 'ignore' });
 }
 
 export function sleep(ms: number): Promise<void> {

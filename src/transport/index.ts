@@ -1,4 +1,7 @@
 export type {
-  ConnectionInfo, Endpoint, InboundMessage, TlsOptions, TransportLog, TransportName, TransportOptions, TransportStats,
+  ConnectionInfo, ConnectionSelector, ConnectionTlsInfo, Endpoint, InboundMessage, OutboundEndpoint, TlsOptions,
+  TlsVersion, TransportLog, TransportName, TransportOptions, TransportStats,
 } from './types';
 export { TransportLayer } from './layer';
+export { certificateIdentities, certificateMatchesHost, hasOnlyDomainIdentities } from './certificate-identity';
+export { DEFAULT_TLS_CIPHERS, tlsSettingWarnings } from './tls-config';

@@ -4,9 +4,11 @@ import { ConnectionTable } from './connection-table';
 import { errorMessage, formatEndpoint, reportLater } from './endpoint';
 import { emptyStats } from './stats';
 import { listenStream } from './stream-listener';
+import { SessionCache } from './session-cache';
 import { loadTlsMaterial } from './tls-config';
 import type {
-  ConnectionInfo, Endpoint, InboundMessage, TlsOptions, TransportLog, TransportOptions, TransportStats,
+  ConnectionInfo, ConnectionSelector, Endpoint, InboundMessage, OutboundEndpoint, TlsOptions, TransportLog,
+  TransportOptions, TransportStats,
 } from './types';
 import { UdpTransport } from './udp';
 
@@ -14,6 +16,8 @@ const WILDCARD_V4 = '0.0.0.0';
 const WILDCARD_V6 = '::';
 /** Errors that mean "this host has no IPv6", tolerated for the implicit '::' listener. */
 const NO_FAMILY_CODES = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL']);
+/** Sessions the TLS listeners keep for resumption by session id (TLS-2); ticket resumption needs no cache. */
+const SERVER_SESSION_CACHE_SIZE = 256;
 
 interface BindTarget { host: string; implicit: boolean }
 
@@ -26,8 +30,9 @@ export class TransportLayer {
   private readonly table: ConnectionTable;
   private readonly servers: { server: Server; transport: 'tcp' | 'tls' }[] = [];
   private readonly tlsServers: TlsServer[] = [];
-  /** Accepted TLS sockets still in their handshake: not in the table yet, but stop() must end them. */
-  private readonly handshaking = new Set<Socket>();
+  /** Accepted TCP sockets under TLS, from the first byte on: stop() must end those still in their handshake. */
+  private readonly tlsSockets = new Set<Socket>();
+  private tlsSessionCache?: SessionCache;
 
   constructor(private readonly opts: TransportOptions, private readonly log: TransportLog) {
     this.udp = new UdpTransport(log, this.counters, this, opts.udpRecvBufferSize);
@@ -55,12 +60,15 @@ export class TransportLayer {
     const servers = this.servers.splice(0).map((s) => s.server);
     this.tlsServers.length = 0;
     const closing = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
-    for (const s of this.handshaking) s.destroy();
+    for (const s of this.tlsSockets) s.destroy();
     await Promise.all([this.udp.close(), this.table.closeAll(), ...closing]);
   }
 
-  /** Never throws; failures, including later connection failures before the write completes, go to onError. */
-  send(data: Buffer, dest: Endpoint, onError?: (err: Error) => void, connectionId?: number): void {
+  /**
+   * Never throws; failures, including later connection failures before the write completes, go to onError.
+   * Over TLS that includes a server certificate that is not trusted or does not match dest.tlsName.
+   */
+  send(data: Buffer, dest: OutboundEndpoint, onError?: (err: Error) => void, connectionId?: number): void {
     try {
       if (dest.transport === 'udp') this.udp.send(data, dest, onError);
       else this.table.send(data, dest, dest.transport, onError, connectionId);
@@ -80,12 +88,14 @@ export class TransportLayer {
     return out;
   }
 
-  connections(): ConnectionInfo[] {
-    return this.table.list();
+  /** Open TCP and TLS connections (or those of one transport), with TLS details once established. */
+  connections(transport?: 'tcp' | 'tls'): ConnectionInfo[] {
+    return this.table.list(transport);
   }
 
-  closeConnection(id: number): boolean {
-    return this.table.close(id);
+  /** Closes the connections the selector names (`sipd connections --clear/--target`); returns how many. */
+  closeConnections(selector: ConnectionSelector): number {
+    return this.table.close(selector);
   }
 
   /** New certificates for new connections; open ones keep theirs. On a bad file the old ones stay. */
@@ -98,6 +108,7 @@ export class TransportLayer {
       const material = loadTlsMaterial(tls);
       for (const s of this.tlsServers) s.setSecureContext(material.options);
       this.table.setTlsClientContext(material.context);
+      this.tlsSessionCache?.clear();
     } catch (e) {
       this.log.error(`TLS reload failed, keeping the current certificates: ${errorMessage(e)}`);
     }
@@ -126,6 +137,7 @@ export class TransportLayer {
   private async startTls(cfg: TlsOptions): Promise<void> {
     const material = loadTlsMaterial(cfg);
     this.table.setTlsClientContext(material.context);
+    this.tlsSessionCache = new SessionCache(SERVER_SESSION_CACHE_SIZE, cfg.sessionTimeoutSec * 1000);
     const targets = cfg.hosts ? cfg.hosts.map((host) => ({ host, implicit: false })) : this.listenTargets();
     for (const target of targets) {
       await this.bind(target, async () => {
@@ -137,16 +149,38 @@ export class TransportLayer {
     }
   }
 
+  /**
+   * Mutual TLS asks every client for a certificate and ends handshakes without one the CA file verifies;
+   * without it no certificate is asked for. Whose certificate it is gets checked above (the tls-identity policy).
+   */
   private createTlsServer(cfg: TlsOptions, options: SecureContextOptions): TlsServer {
     const server = createTlsServer({
       ...options,
       requestCert: cfg.requestCert,
-      rejectUnauthorized: false, // certificate policy is decided above the transport
+      rejectUnauthorized: cfg.requestCert,
       sessionTimeout: cfg.sessionTimeoutSec,
     });
+    const sessions = this.tlsSessionCache;
+    if (sessions) {
+      server.on('newSession', (id: Buffer, data: Buffer, done: () => void) => {
+        sessions.set(id.toString('hex'), data);
+        done();
+      });
+      server.on('resumeSession', (id: Buffer, done: (err: Error | null, data: Buffer | null) => void) => {
+        done(null, sessions.get(id.toString('hex')) ?? null);
+      });
+    }
     server.on('connection', (raw: Socket) => {
-      this.handshaking.add(raw);
-      raw.once('close', () => this.handshaking.delete(raw));
+      const host = raw.remoteAddress;
+      if (host === undefined || !this.table.sourceLimit.tryOpen(host, raw.remotePort ?? 0, 'tls')) {
+        raw.destroy();
+        return;
+      }
+      this.tlsSockets.add(raw);
+      raw.once('close', () => {
+        this.tlsSockets.delete(raw);
+        this.table.sourceLimit.closed(host);
+      });
     });
     server.on('secureConnection', (socket) => this.table.accept(socket, 'tls'));
     server.on('tlsClientError', (err, socket) => {

@@ -248,7 +248,7 @@ test('connect timeout to a non-routable address reports onError', async (t) => {
   }
 });
 
-test('connections() lists inbound connections and closeConnection() closes them', async () => {
+test('connections() lists inbound connections and closeConnections({ id }) closes them', async () => {
   const h = await Harness.start(options({ transports: ['tcp'] }));
   try {
     const s = await dial('127.0.0.1', h.endpoint('tcp').port);
@@ -263,10 +263,10 @@ test('connections() lists inbound connections and closeConnection() closes them'
     assert.deepEqual(list[0].remote, { transport: 'tcp', host: '127.0.0.1', port: s.localPort });
     assert.deepEqual(list[0].local, h.endpoint('tcp'));
 
-    assert.equal(h.layer.closeConnection(list[0].id), true);
+    assert.equal(h.layer.closeConnections({ id: list[0].id }), 1);
     await closed(s);
     await waitFor(() => h.layer.connections().length === 0, 'the table to drop it');
-    assert.equal(h.layer.closeConnection(list[0].id), false);
+    assert.equal(h.layer.closeConnections({ id: list[0].id }), 0);
     const stats = h.layer.stats();
     assert.equal(stats.connectionsOpened, 1);
     assert.equal(stats.connectionsClosed, 1);
