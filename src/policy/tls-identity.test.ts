@@ -54,6 +54,14 @@ test('a Via IP with a names-only certificate is checked against the From host in
   });
 });
 
+test('a user certificate (sip:user@host in subjectAltName) passes for requests from that user only', () => {
+  assert.equal(check('192.0.2.10', 'example.com', cert('URI:sip:alice@example.com')), undefined);
+  assert.equal(check('192.0.2.10', 'EXAMPLE.com', cert('URI:sips:alice@example.com')), undefined, 'hosts compare without case');
+  assert.deepEqual(check('192.0.2.10', 'example.com', cert('URI:sip:mallory@example.com')), {
+    status: 403, reason: 'Forbidden (TLS certificate does not match example.com)',
+  }, 'another user\'s certificate does not speak for alice');
+});
+
 test('requests without a verified peer certificate are not checked', () => {
   assert.equal(check('gw.example.com', 'example.com', undefined), undefined);
   assert.equal(check('gw.example.com', 'example.com', cert('DNS:other.example.com'), { ...TLS_SOURCE, transport: 'tcp' }), undefined);

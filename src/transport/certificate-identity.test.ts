@@ -59,9 +59,11 @@ test('hasOnlyDomainIdentities: true for names without IP identities', () => {
 
 test('a real certificate made by openssl is read the same way', () => {
   const pki = TestPki.create();
-  const pem = pki.issue('/CN=ignored', 'DNS:sips.example.com,IP:192.0.2.9,URI:sip:example.com');
+  const pem = pki.issue('/CN=ignored', 'DNS:sips.example.com,IP:192.0.2.9,URI:sip:example.com,URI:sip:Alice@Example.com');
   const x = new X509Certificate(readFileSync(pem.cert));
   const c = { subjectaltname: x.subjectAltName, subject: { CN: 'ignored' } as never };
-  assert.deepEqual(certificateIdentities(c), { dns: ['sips.example.com'], ips: ['192.0.2.9'], sipHosts: ['example.com'] });
+  assert.deepEqual(certificateIdentities(c), {
+    dns: ['sips.example.com'], ips: ['192.0.2.9'], sipHosts: ['example.com'], sipUsers: ['Alice@example.com'],
+  });
   assert.equal(certificateMatchesHost(c, '192.0.2.9'), true);
 });

@@ -16,8 +16,10 @@ import type { PeerCertificate } from 'node:tls';
 export interface CertificateIdentities {
   dns: string[];
   ips: string[];
-  /** Hosts of sip:/sips: URI entries. */
+  /** Hosts of sip:/sips: URI entries without a user part (servers). */
   sipHosts: string[];
+  /** "user@host" of sip:/sips: URI entries with a user part: the SIP identities of a user certificate. */
+  sipUsers: string[];
   /** Set only when the three lists above are empty. */
   commonName?: string;
 }
@@ -25,13 +27,15 @@ export interface CertificateIdentities {
 type CertificateNames = Pick<PeerCertificate, 'subject' | 'subjectaltname'>;
 
 export function certificateIdentities(cert: CertificateNames): CertificateIdentities {
-  const ids: CertificateIdentities = { dns: [], ips: [], sipHosts: [] };
+  const ids: CertificateIdentities = { dns: [], ips: [], sipHosts: [], sipUsers: [] };
   for (const { kind, value } of splitAltNames(cert.subjectaltname ?? '')) {
     if (kind === 'DNS') ids.dns.push(normalizeName(value));
     else if (kind === 'IP Address') ids.ips.push(value);
     else if (kind === 'URI') {
       const host = sipUriHost(value);
       if (host) ids.sipHosts.push(host);
+      const user = sipUriUser(value);
+      if (user) ids.sipUsers.push(user);
     }
   }
   if (ids.dns.length + ids.ips.length + ids.sipHosts.length === 0) {
@@ -81,6 +85,17 @@ function sipUriHost(uri: string): string | undefined {
   if (host.startsWith('[')) host = host.slice(1, host.indexOf(']'));
   else host = host.replace(/:\d+$/, '');
   return host ? normalizeName(host) : undefined;
+}
+
+/** "user@host" of a sip:/sips: URI with a user part (host lowercased, parameters dropped). */
+function sipUriUser(uri: string): string | undefined {
+  const m = /^sips?:([^@;?]+)@([^;?]+)/i.exec(uri.trim());
+  return m ? `${m[1]}@${normalizeName(m[2])}` : undefined;
+}
+
+/** Whether the certificate is a user certificate for this SIP identity (user part and host of a From URI). */
+export function certificateNamesUser(cert: CertificateNames, user: string, host: string): boolean {
+  return certificateIdentities(cert).sipUsers.includes(`${user}@${normalizeName(host)}`);
 }
 
 function lastValue(v: string | string[] | undefined): string | undefined {

@@ -3,5 +3,5 @@ export type {
   TlsVersion, TransportLog, TransportName, TransportOptions, TransportStats,
 } from './types';
 export { TransportLayer } from './layer';
-export { certificateIdentities, certificateMatchesHost, hasOnlyDomainIdentities } from './certificate-identity';
+export { certificateIdentities, certificateMatchesHost, certificateNamesUser, hasOnlyDomainIdentities } from './certificate-identity';
 export { DEFAULT_TLS_CIPHERS, tlsSettingWarnings } from './tls-config';

@@ -141,6 +141,18 @@ for (const transport of ['udp', 'tcp'] as const) {
   });
 }
 
+/** sipd with its TLS listener on a free port and the test PKI's server certificate. */
+async function launchTlsSipd(pki: TestPki, extra: Directives = {}): Promise<{ sipd: Sipd; tlsAddress: string }> {
+  const tlsPort = await freePort();
+  const sipd = await Sipd.launch({
+    AddRecordRoute: 'On', ...ACCESS_LOG,
+    SipTlsEnable: 'On', SipTlsPort: tlsPort,
+    SipTlsCertificateFile: pki.server.cert, SipTlsCertificateKeyFile: pki.server.key, SipTlsCACertificateFile: pki.caFile,
+    ...extra,
+  });
+  return { sipd, tlsAddress: `${HOST}:${tlsPort}` };
+}
+
 describe('softphones over TLS', { skip, timeout: TEST_TIMEOUT_MS * 2 }, () => {
   let sipd: Sipd;
   let pki: TestPki;
@@ -148,13 +160,7 @@ describe('softphones over TLS', { skip, timeout: TEST_TIMEOUT_MS * 2 }, () => {
   const phones = new Phones();
   before(async () => {
     pki = createTestPki();
-    const tlsPort = await freePort();
-    tlsAddress = `${HOST}:${tlsPort}`;
-    const tls: Directives = {
-      SipTlsEnable: 'On', SipTlsPort: tlsPort,
-      SipTlsCertificateFile: pki.server.cert, SipTlsCertificateKeyFile: pki.server.key, SipTlsCACertificateFile: pki.caFile,
-    };
-    sipd = await Sipd.launch({ AddRecordRoute: 'On', ...ACCESS_LOG, ...tls });
+    ({ sipd, tlsAddress } = await launchTlsSipd(pki));
   });
   after(async () => {
     await phones.dispose();
@@ -185,6 +191,38 @@ describe('softphones over TLS', { skip, timeout: TEST_TIMEOUT_MS * 2 }, () => {
     const { callId } = await callAndHangUp(sipd, frank, grace, 'grace');
     assertCalleeReachedThroughSipd(grace, callId, tlsAddress, 'tls');
     assert.equal((await accessEntry(sipd, 'BYE', callId)).transport, 'tls', 'the caller sent its BYE over TLS');
+  });
+});
+
+describe('softphones over mutual TLS', { skip, timeout: TEST_TIMEOUT_MS * 3 }, () => {
+  let sipd: Sipd;
+  let pki: TestPki;
+  let tlsAddress: string;
+  const phones = new Phones();
+  before(async () => {
+    pki = createTestPki();
+    ({ sipd, tlsAddress } = await launchTlsSipd(pki, { SipTlsMutualAuthentication: 'On' }));
+  });
+  after(async () => {
+    await phones.dispose();
+    await killStrays();
+    await sipd?.dispose();
+    pki?.dispose();
+  });
+
+  test('phones presenting client certificates from the trusted CA register and call', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const withCert = (user: string): BaresipOptions => ({ caFile: pki.caFile, certificate: pki.client(user).combined });
+    const frank = await phones.registered({ user: 'frank', proxy: tlsAddress, transport: 'tls' }, withCert('frank'));
+    const grace = await phones.registered({ user: 'grace', proxy: tlsAddress, transport: 'tls', autoAnswer: true }, withCert('grace'));
+    const { callId } = await callAndHangUp(sipd, frank, grace, 'grace');
+    assertCalleeReachedThroughSipd(grace, callId, tlsAddress, 'tls');
+  });
+
+  test('a phone without a client certificate is not registered', { timeout: TEST_TIMEOUT_MS }, async () => {
+    const mallory = await phones.launch('mallory', { caFile: pki.caFile });
+    const reg = await mallory.register({ user: 'mallory', proxy: tlsAddress, transport: 'tls' });
+    assert.equal(reg.ok, false, `registration refused: ${reg.reason}\n${mallory.diagnostics()}`);
+    assert.deepEqual(registerEntries(sipd, mallory).filter((e) => e.status === 200), [], 'sipd answered no REGISTER with 200');
   });
 });
 
