@@ -310,6 +310,17 @@ test('third-party INVITE: with AuthAllow3rdPartyInvite Off the From user must be
   assert.equal(allowed.verdict, undefined);
 });
 
+test('a device\'s digest user speaks for its lines: REGISTER of any line is left to the device rules, INVITE from its line passes', async () => {
+  const s = setup({ allow3rdPartyInvite: false });
+  const register = await authenticate(s, { user: 'erin', password: 'erin-pw' }, { to: '1999' });
+  assert.equal(register.verdict, undefined, 'the line check (phones/line-policy) decides, with its own reason');
+  assert.equal(register.ctx.identity?.device?.name, 'SEP-erin');
+  const fromLine = await authenticate(s, { user: 'erin', password: 'erin-pw' }, { method: 'INVITE', from: '1000' });
+  assert.equal(fromLine.verdict, undefined);
+  const fromOther = await authenticate(s, { user: 'erin', password: 'erin-pw' }, { method: 'INVITE', from: '1999' });
+  assert.equal(statusOf(fromOther.verdict), 403);
+});
+
 test('number expansion and the lookup domain: "1000" is found as +14085551000 in the From domain', async () => {
   const s = setup({
     expandUser: (u) => (/^\d{4}$/.test(u) ? `+1408555${u}` : u),

@@ -207,9 +207,11 @@ class Authenticator {
   /** Rules that apply once the credentials are proven: third-party requests (AUTH-16, AUTH-17), then consumption. */
   private authorize(ctx: PolicyRequest, credentialUser: string, user: string, domain: string, subscriber: Subscriber, device?: Device): PolicyVerdict {
     const req = ctx.req;
-    const sameUser = (other: string | undefined) => other === credentialUser || (other !== undefined && this.expand(other) === user);
+    // A phone's digest user speaks for the phone's lines (CUCM-6): the device rules check a REGISTER's line.
+    const ownLine = (other: string) => device !== undefined && device.lines.some((l) => l.number === other);
+    const sameUser = (other: string | undefined) => other === credentialUser || (other !== undefined && (this.expand(other) === user || ownLine(other)));
     const refusal =
-      req.method === 'REGISTER' && !this.s.allow3rdPartyRegistration ? thirdPartyRefusal(req, 'to', sameUser)
+      req.method === 'REGISTER' && !this.s.allow3rdPartyRegistration && device === undefined ? thirdPartyRefusal(req, 'to', sameUser)
       : req.method === 'INVITE' && !this.s.allow3rdPartyInvite ? thirdPartyRefusal(req, 'from', sameUser)
       : undefined;
     if (refusal !== undefined) return refusal;
