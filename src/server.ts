@@ -31,8 +31,8 @@ export interface ServerStatus {
   memory: { rss: number; heapUsed: number };
 }
 
-/** A subscriber or device changed with `sipd subscriber|device` is in force within this time. */
-const SUBSCRIBER_CACHE_MS = 1000;
+/** A subscriber or device changed with `sipd subscriber|device` is in force within this time (ReadCache). */
+const SUBSCRIBER_CACHE_MS = 250;
 
 export class SipServer {
   private transport?: TransportLayer;

@@ -89,6 +89,25 @@ test('a second store on the same file sees every change at once', () => {
   }
 });
 
+test('a caching reader (the running server) keeps its answers until another process commits a change', () => {
+  let t = 0;
+  const reader = SqliteSubscriberStore.open(subscriberDbPath(dir), { realm: REALM, now: () => t, cacheMs: 250 });
+  try {
+    assert.equal(reader.find('gina', ''), undefined);
+    add('gina');
+    assert.equal(reader.find('gina', ''), undefined, 'the absent answer is reused until the next check');
+    t = 250;
+    assert.equal(reader.find('gina', '')?.user, 'gina', 'the change is noticed at the next check');
+    t = 10_000;
+    assert.equal(reader.find('gina', '')?.user, 'gina', 'an unchanged database is not read again');
+    store.removeSubscriber('gina', '');
+    t = 10_250;
+    assert.equal(reader.find('gina', ''), undefined);
+  } finally {
+    reader.close();
+  }
+});
+
 test('set keeps what it is not told to change; null clears a forwarding target', () => {
   add('frank', '', { forwardBusy: 'sip:a@example.com', forwardUnavailable: 'sip:b@example.com' });
   const before = store.getSubscriber('frank', '')!;

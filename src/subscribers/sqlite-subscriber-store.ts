@@ -3,7 +3,8 @@
  *
  * The `sipd subscriber|device` commands write the same file from another process. Without `cacheMs` every
  * read goes to the database and sees their changes at once: one prepared statement on an indexed key, about
- * 10 µs with the file lock. The running server sets `cacheMs` (ReadCache) and sees a change within that time.
+ * 10 µs with the file lock. The running server sets `cacheMs` (ReadCache): answers are reused until another
+ * process commits a change, which is noticed within cacheMs.
  *
  * Plain passwords are turned into HA1 hashes for the configured realm before anything is written; they are
  * never stored and never part of an error message.
@@ -33,7 +34,7 @@ export interface SubscriberStoreSettings {
   /** The realm plain passwords are hashed for: AuthRealm, else defaultRealm(cfg). */
   realm: string;
   now?: () => number;
-  /** How long find/byDigestUser/byLine answers are reused (see ReadCache); 0, the default, reads every time. */
+  /** find/byDigestUser/byLine answers are reused until the file changes, checked this often (ReadCache); 0, the default, reads every time. */
   cacheMs?: number;
 }
 
@@ -210,8 +211,10 @@ export class SqliteSubscriberStore implements SubscriberDirectory, DeviceDirecto
     private readonly settings: SubscriberStoreSettings,
   ) {
     this.now = settings.now ?? Date.now;
-    this.subscriberCache = new ReadCache(settings.cacheMs ?? 0, CACHE_ENTRIES, this.now);
-    this.deviceCache = new ReadCache(settings.cacheMs ?? 0, CACHE_ENTRIES, this.now);
+    const dataVersion = db.prepare('PRAGMA data_version').pluck();
+    const version = () => dataVersion.get() as number;
+    this.subscriberCache = new ReadCache(settings.cacheMs ?? 0, CACHE_ENTRIES, this.now, version);
+    this.deviceCache = new ReadCache(settings.cacheMs ?? 0, CACHE_ENTRIES, this.now, version);
     // '' (any domain) sorts below every domain, so walking the primary key downwards finds the exact
     // domain first and needs no sort.
     this.stmtFind = db.prepare(
