@@ -50,10 +50,15 @@ export function parseAccess(action: 'allow' | 'deny', args: string[]): Parsed<Ac
   return ok(rules);
 }
 
-/** Network forms must be well formed; names, partial addresses and "all" are accepted as written. */
+/** What src/acl/host-spec.ts compiles: all, an address, a partial IPv4 address, a network, or a domain name. */
 function hostSpecProblem(spec: string): string | undefined {
   const slash = spec.indexOf('/');
-  if (slash < 0) return undefined;
+  if (slash < 0) {
+    if (spec.toLowerCase() === 'all' || isIP(spec) !== 0) return undefined;
+    if (/^\d+(\.\d+){0,3}\.?$/.test(spec)) return spec.split('.').some((o) => Number(o) > 255) ? 'an address byte is above 255' : undefined;
+    if (spec.includes(':')) return 'not an IPv6 address (give an IPv6 network as address/prefix)';
+    return /^\.?[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/.test(spec) ? undefined : 'not a host name, an IP address or a network';
+  }
   const net = spec.slice(0, slash);
   const mask = spec.slice(slash + 1);
   const family = isIP(net);

@@ -105,6 +105,14 @@ test('ACL network forms are checked; unknown debug flags are rejected', () => {
   ]);
 });
 
+test('ACL hosts must be what the access list can match: partial addresses, IPv6 and names are checked too', () => {
+  assert.deepEqual(rejection(lines('Allow from 10.1 2001:db8::1 gw.example.com .example.org all', 'Deny from 300.1', 'Deny from 2001:db8', 'Allow from bad!name')), [
+    '/etc/sipd.conf:2: Deny from: an address byte is above 255, got "300.1"',
+    '/etc/sipd.conf:3: Deny from: not an IPv6 address (give an IPv6 network as address/prefix), got "2001:db8"',
+    '/etc/sipd.conf:4: Allow from: not a host name, an IP address or a network, got "bad!name"',
+  ]);
+});
+
 test('Order values take no spaces', () => {
   assert.deepEqual(rejection('Order Deny, Allow'),
     ['/etc/sipd.conf:1: Order takes one value (one of Deny,Allow, Allow,Deny), got 2: "Deny, Allow"; quote values holding spaces']);
