@@ -9,6 +9,7 @@ import {
 } from '../../src/subscribers/external';
 import type { Subscriber } from '../../src/subscribers/types';
 import { DB_NAME, DB_PASSWORD, DB_USER, MariaDb, Postgres } from './harness/databases';
+import { DOMAIN, HOST, Sipd, UdpUa, digestAuthorization } from './harness';
 
 const REALM = 'test-realm';
 const BOB_HA1 = createHash('md5').update(`bob:${REALM}:bob-pw`).digest('hex');
@@ -237,5 +238,47 @@ describe('PostgreSQL subscriber table with its own column names', () => {
     assert.deepEqual(dir.status().hosts, [{ host: '127.0.0.1', state: 'bad' }]);
     assert.match(log.errors.join('\n'), /PostgreSQL subscriber database at 127\.0\.0\.1 marked bad/);
     assert.equal(dir.find('carol', 'example.com'), undefined);
+  });
+});
+
+describe('sipd authenticating against MariaDB', () => {
+  let db: MariaDb | undefined;
+  let sipd: Sipd | undefined;
+  let ua: UdpUa | undefined;
+  let n = 0;
+
+  before(async () => {
+    db = await MariaDb.create();
+    await db.sql(USERS_TABLE);
+    // The realm of the digest challenges is the ProxyDomain the harness sets (bench.local).
+    sipd = await Sipd.launch({ Authentication: 'On', ...Object.fromEntries(mysqlLines(db.port, { primary: '127.0.0.1' }).map((l) => {
+      const space = l.indexOf(' ');
+      return [l.slice(0, space), l.slice(space + 1)];
+    })) });
+    ua = await UdpUa.open();
+  });
+  after(async () => {
+    ua?.close();
+    await sipd?.dispose();
+    await db?.destroy();
+  });
+
+  async function registerAlice(): Promise<number | undefined> {
+    const base = { method: 'REGISTER', uri: `sip:${DOMAIN}`, from: `<sip:alice@example.com>;tag=m${++n}`, to: `<sip:alice@example.com>`, callId: `mariadb-${n}@ua` };
+    const headers = [`Contact: <sip:alice@${ua!.host}:${ua!.port}>`, 'Expires: 600'];
+    const target = { host: HOST, port: sipd!.port };
+    const challenge = await ua!.send(target, { ...base, cseq: 1, headers });
+    if (challenge?.status !== 401) return challenge?.status;
+    const authorization = digestAuthorization(challenge.header('www-authenticate')!, { user: 'alice', password: 'alice-pw', method: 'REGISTER', uri: `sip:${DOMAIN}` });
+    return (await ua!.send(target, { ...base, cseq: 2, headers: [...headers, `Authorization: ${authorization}`] }))?.status;
+  }
+
+  it('registers a user of the mapped table, and keeps doing so from the cache while MariaDB is stopped', async () => {
+    assert.equal(await registerAlice(), 200, sipd!.diagnostics());
+    await db!.stop();
+    assert.equal(await registerAlice(), 200, `served from the cache while the database is down\n${sipd!.diagnostics()}`);
+    assert.match(sipd!.diagnostics(), /marked bad/);
+    await db!.start();
+    assert.equal(await registerAlice(), 200);
   });
 });
