@@ -1,0 +1,3 @@
+export * from './expander';
+export * from './number-plan';
+export * from './numeric-user';
