@@ -78,6 +78,8 @@ export class SipResolver {
     private readonly dns: DnsResolver,
     public settings: SipResolverSettings,
     private readonly random: Random = Math.random,
+    /** Told of a DNS lookup that failed (timeout, server failure); resolution goes on as if it found nothing. */
+    private readonly onLookupError: (err: DnsLookupError) => void = () => {},
   ) {}
 
   /** Every target of uri, best first; empty when none could be found. */
@@ -147,7 +149,7 @@ export class SipResolver {
 
   /** The NAPTR records of name that lead to an SRV name for a transport sipd speaks, in order and preference. */
   private async naptrServices(name: string, secure: boolean): Promise<{ transport: TransportName; replacement: string }[]> {
-    const records = await orNothing(this.dns.naptr(name));
+    const records = await this.orNothing(this.dns.naptr(name));
     return [...records]
       .sort((a, b) => a.order - b.order || a.preference - b.preference)
       .flatMap((r) => {
@@ -161,7 +163,7 @@ export class SipResolver {
 
   /** The SRV targets of srvName in RFC 2782 order, each with its addresses; "." means "no service here". */
   private async *srvTargets(srvName: string, transport: TransportName, uriHost: string): AsyncGenerator<SipTarget> {
-    const records = await orNothing(this.dns.srv(srvName));
+    const records = await this.orNothing(this.dns.srv(srvName));
     for (const r of orderSrv(records, this.random)) {
       if (r.name === '' || r.name === '.') continue;
       yield* this.addresses(r.name.replace(/\.$/, ''), transport, r.port, uriHost, false);
@@ -178,7 +180,7 @@ export class SipResolver {
       return;
     }
     // Both families are asked at once; the first one's addresses are tried first.
-    const lookups = this.settings.addressFamilies.map((f) => orNothing(f === 4 ? this.dns.a(host) : this.dns.aaaa(host)));
+    const lookups = this.settings.addressFamilies.map((f) => this.orNothing(f === 4 ? this.dns.a(host) : this.dns.aaaa(host)));
     for (const lookup of lookups) {
       for (const address of await lookup) yield { transport, host: address, port, defaultTransport, ...tlsName };
     }
@@ -202,14 +204,15 @@ export class SipResolver {
   private usable(transport: TransportName): boolean {
     return transport !== 'tls' || this.settings.tlsEnabled;
   }
-}
 
-/** A lookup that failed (timeout, server failure) is treated as one that found nothing: the next step may work. */
-async function orNothing<T>(lookup: Promise<readonly T[]>): Promise<readonly T[]> {
-  try {
-    return await lookup;
-  } catch (err) {
-    if (err instanceof DnsLookupError) return [];
-    throw err;
+  /** A lookup that failed is treated as one that found nothing: the next step (SRV, A) may still work. */
+  private async orNothing<T>(lookup: Promise<readonly T[]>): Promise<readonly T[]> {
+    try {
+      return await lookup;
+    } catch (err) {
+      if (!(err instanceof DnsLookupError)) throw err;
+      this.onLookupError(err);
+      return [];
+    }
   }
 }
