@@ -19,25 +19,28 @@ export function orderSrv(records: readonly SrvRecord[], random: Random = Math.ra
   return ordered;
 }
 
-/** RFC 2782's selection, repeated until the group is used up. */
+/**
+ * RFC 2782's selection, repeated until the group is used up. The RFC draws from [0, sum] inclusive, which gives the
+ * first record one share too many (weights 1 and 3 come out 40/60, not 25/75); the draw here is from [0, sum), so
+ * each record is picked in proportion to its weight. Zero-weight records follow the weighted ones, in the order
+ * received (the RFC only asks that they have a very small chance of coming first).
+ */
 export function weightedOrder(group: readonly SrvRecord[], random: Random): SrvRecord[] {
-  // Zero-weight records go first, so that they are chosen only when the random number is 0 (a small chance).
-  const left = [...group.filter((r) => r.weight === 0), ...group.filter((r) => r.weight !== 0)];
+  const left = group.filter((r) => r.weight > 0);
   const ordered: SrvRecord[] = [];
   while (left.length > 0) {
     const total = left.reduce((sum, r) => sum + r.weight, 0);
-    // A uniform integer in [0, total], inclusive as the RFC says.
-    const pick = Math.min(Math.floor(random() * (total + 1)), total);
+    const pick = Math.min(random() * total, total);
     let running = 0;
-    let index = left.length - 1;
+    let index = left.length - 1; // guards against a random() of exactly 1
     for (let i = 0; i < left.length; i++) {
       running += left[i].weight;
-      if (running >= pick) {
+      if (running > pick) {
         index = i;
         break;
       }
     }
     ordered.push(left.splice(index, 1)[0]);
   }
-  return ordered;
+  return [...ordered, ...group.filter((r) => r.weight <= 0)];
 }
