@@ -145,3 +145,15 @@ test('settings come from the directives; TransportPrefOrder drops TLS when TLS i
   assert.equal(s.srvForFqdnOnly, true);
   assert.deepEqual(s.transportPrefOrder, ['udp', 'tcp']);
 });
+
+test('transportIfAbsent (a Route hop and SipRouteHeaderTransportType) acts as a transport parameter, sip URIs only', async () => {
+  const dns = ciscoZone();
+  const tcp = await resolverFor(dns).resolve(parseUri('sip:cisco.test;lr'), { transportIfAbsent: 'tcp' });
+  assert.deepEqual(brief(tcp), ['tcp:10.4.175.126:5060', 'tcp:10.4.175.127:5060', 'tcp:10.4.175.129:5060']);
+  assert.ok(!dns.asked.some((q) => q.startsWith('NAPTR')));
+  const [numeric] = await resolverFor(dns).resolve(parseUri('sip:192.0.2.1;lr'), { transportIfAbsent: 'tcp' });
+  assert.deepEqual(brief([numeric]), ['tcp:192.0.2.1:5060']);
+  assert.equal(numeric.defaultTransport, true, 'not written in the URI');
+  assert.deepEqual(brief(await resolverFor(dns).resolve(parseUri('sip:192.0.2.1;transport=udp'), { transportIfAbsent: 'tcp' })), ['udp:192.0.2.1:5060']);
+  assert.deepEqual(brief(await resolverFor(dns).resolve(parseUri('sips:192.0.2.1'), { transportIfAbsent: 'udp' })), ['tls:192.0.2.1:5061']);
+});

@@ -22,10 +22,18 @@ import { orderSrv, type Random } from './srv-order';
 
 export interface SipTarget extends OutboundEndpoint {
   /**
-   * The transport is RFC 3263's default (no transport parameter, NAPTR or SRV chose it), so the proxy may send
-   * a request too large for UDP over TCP instead (RFC 3261 §18.1.1).
+   * Neither the URI's transport parameter nor NAPTR/SRV chose the transport (it is RFC 3263's default or
+   * transportIfAbsent), so the proxy may send a request too large for UDP over TCP instead (RFC 3261 §18.1.1).
    */
   defaultTransport: boolean;
+}
+
+export interface ResolveOptions {
+  /**
+   * Taken as the URI's transport parameter when it has none (sip URIs only): SipRouteHeaderTransportType for a
+   * Route hop. It then decides the transport the way an explicit parameter does (SRV for it, else A/AAAA).
+   */
+  transportIfAbsent?: TransportName;
 }
 
 export interface SipResolverSettings {
@@ -83,9 +91,9 @@ export class SipResolver {
   ) {}
 
   /** Every target of uri, best first; empty when none could be found. */
-  async resolve(uri: SipUri): Promise<SipTarget[]> {
+  async resolve(uri: SipUri, options: ResolveOptions = {}): Promise<SipTarget[]> {
     const all: SipTarget[] = [];
-    for await (const t of this.targets(uri)) all.push(t);
+    for await (const t of this.targets(uri, options)) all.push(t);
     return all;
   }
 
@@ -93,9 +101,9 @@ export class SipResolver {
    * The targets of uri one by one, best first, each looked up only when the previous one has been taken: the
    * proxy can send to the first while later SRV targets are still unresolved.
    */
-  async *targets(uri: SipUri): AsyncGenerator<SipTarget> {
+  async *targets(uri: SipUri, options: ResolveOptions = {}): AsyncGenerator<SipTarget> {
     const seen = new Set<string>();
-    for await (const t of this.candidates(uri)) {
+    for await (const t of this.candidates(uri, options)) {
       const key = `${t.transport} ${t.host} ${t.port}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -103,16 +111,17 @@ export class SipResolver {
     }
   }
 
-  private async *candidates(uri: SipUri): AsyncGenerator<SipTarget> {
+  private async *candidates(uri: SipUri, options: ResolveOptions): AsyncGenerator<SipTarget> {
     if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return;
     const secure = uri.scheme === 'sips';
     const name = bareHost(uri.params.get('maddr') ?? uri.host).replace(/\.$/, '');
-    const param = uri.params.get('transport');
+    const written = uri.params.get('transport');
+    const param = written ?? (secure ? undefined : options.transportIfAbsent);
     const explicit = param == null ? undefined : this.transportParam(param, secure);
     if (explicit === null) return; // a transport sipd cannot send on
     const fallback: TransportName = explicit ?? (secure ? 'tls' : this.plainSipTransport());
     if (!this.usable(fallback)) return;
-    const defaultTransport = explicit === undefined;
+    const defaultTransport = written == null;
 
     if (isIP(name)) {
       yield { transport: fallback, host: name, port: uri.port ?? defaultPort(fallback), defaultTransport };
