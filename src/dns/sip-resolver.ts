@@ -8,10 +8,13 @@
  *   explicit transport            → SRV _sip(s)._<proto>.host, else A/AAAA with the default port
  *   otherwise                     → NAPTR (AllowNaptrLookup) with the services sipd speaks, ordered by order and
  *                                   preference, each replacement looked up as SRV; when that gives nothing, SRV
- *                                   for each transport of TransportPrefOrder; when no SRV exists, A/AAAA with
- *                                   the default port over UDP (sip) or TLS (sips)
+ *                                   for each transport of TransportPrefOrder (all of them, for failover across
+ *                                   transports); when SRV gives no address, A/AAAA with the default port over
+ *                                   UDP (sip) or TLS (sips)
  * SRV records are ordered by priority and, among equal priorities, by RFC 2782's weighted random choice.
- * SrvForFqdnOnly On limits NAPTR and SRV to hosts with a dot in them.
+ * SrvForFqdnOnly On limits NAPTR and SRV to hosts with a dot in them. A lookup that fails (timeout, server
+ * failure) counts as one that found nothing, so the next step still runs; the SRV target whose name does not
+ * resolve is skipped (the seed: "if the lookup fails, it tries alternate destinations ... a simple DNS A lookup").
  */
 import { isIP } from 'node:net';
 import type { SipdConfig } from '../config';
