@@ -117,11 +117,7 @@ export class DnsResolver {
     return this.cached(name, 'AAAA', async () => addresses(await this.backend.resolve6(name, { ttl: true })));
   }
 
-  /** Forgets every cached answer (after a configuration change of the DNS servers, say). */
-  clear(): void {
-    this.cache.clear();
-  }
-
+  /** Record sets in the cache. */
   get size(): number {
     return this.cache.size;
   }

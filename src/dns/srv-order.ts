@@ -25,7 +25,7 @@ export function orderSrv(records: readonly SrvRecord[], random: Random = Math.ra
  * each record is picked in proportion to its weight. Zero-weight records follow the weighted ones, in the order
  * received (the RFC only asks that they have a very small chance of coming first).
  */
-export function weightedOrder(group: readonly SrvRecord[], random: Random): SrvRecord[] {
+function weightedOrder(group: readonly SrvRecord[], random: Random): SrvRecord[] {
   const left = group.filter((r) => r.weight > 0);
   const ordered: SrvRecord[] = [];
   while (left.length > 0) {

@@ -8,7 +8,6 @@
 export interface SubstExpr {
   pattern: RegExp;
   replacement: string;
-  delimiter: string;
 }
 
 /** POSIX bracket classes, the one ERE feature JavaScript spells differently. */
@@ -43,7 +42,7 @@ export function parseSubstExpr(text: string): SubstExpr {
   if (!/^i?$/.test(flags)) throw new SubstExprError(`unknown flags "${flags}" in "${text}"`);
   const source = parts[0].replace(/\[:[a-z]+:\]/g, (cls) => POSIX_CLASSES[cls] ?? cls);
   try {
-    return { pattern: new RegExp(source, flags), replacement: parts[1], delimiter };
+    return { pattern: new RegExp(source, flags), replacement: parts[1] };
   } catch (err) {
     throw new SubstExprError(`bad regular expression in "${text}": ${(err as Error).message}`);
   }
