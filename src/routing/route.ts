@@ -195,12 +195,19 @@ export function guessPatternType(pattern: string): PatternType {
   return /[a-z]/i.test(pattern) ? 'domain' : 'phone';
 }
 
+/** The pattern as stored: a phone pattern as written (once it parses), a domain pattern in canonical form. */
+export function canonicalPattern(type: PatternType, pattern: string): string {
+  if (type === 'domain') return parseDomainPattern(pattern).text;
+  parsePhonePattern(pattern);
+  return pattern;
+}
+
 /**
  * Checks a route as a whole and returns it in canonical form: the pattern parsed for its type, the next hop
  * required unless the route blocks, the tech prefix present exactly when there is an action.
  */
 export function checkRoute(r: Route): Route {
-  const pattern = r.type === 'phone' ? (parsePhonePattern(r.pattern), r.pattern) : parseDomainPattern(r.pattern).text;
+  const pattern = canonicalPattern(r.type, r.pattern);
   const nextHop = r.nextHop.trim() === '' ? '' : checkNextHop(r.nextHop);
   if (nextHop === '' && !r.block) throw new ProvisioningError(`route ${pattern} needs a next hop (only a blocking route may leave it out)`);
   if (r.techPrefixAction === 'none' && r.techPrefix !== '') {
