@@ -117,7 +117,7 @@ export type DomainPattern = { kind: 'exact'; host: string } | { kind: 'suffix'; 
  * `.com.example.*` is read as `.example.com`. Returns the canonical text and its meaning.
  */
 export function parseDomainPattern(pattern: string): { text: string; parsed: DomainPattern } {
-  let p = pattern.trim().toLowerCase().replace(/\.$/, '');
+  let p = pattern.trim().toLowerCase();
   if (p === '*') return { text: '*', parsed: { kind: 'any' } };
   if (p.startsWith('.') && p.endsWith('.*')) p = `.${p.slice(1, -2).split('.').reverse().join('.')}`;
   let kind: 'exact' | 'strict' | 'self' = 'exact';
@@ -129,6 +129,8 @@ export function parseDomainPattern(pattern: string): { text: string; parsed: Dom
     kind = 'self';
     host = p.slice(1);
   }
+  // A fully qualified name's root dot.
+  if (host.length > 1) host = host.replace(/\.$/, '');
   if (host === '' || host.startsWith('[') || !isHostName(host)) {
     throw new ProvisioningError(
       `invalid domain pattern "${pattern}": expected a host name, *.domain, .domain or * (IP addresses are not routed by domain)`,
