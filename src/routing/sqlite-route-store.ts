@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CsvProblem } from '../subscribers/csv';
 import type { ImportItem, ImportResult, WriteOutcome } from '../subscribers/sqlite-subscriber-store';
-import { checkRoute, type PatternType, type Route, type RouteTransport, type TechPrefixAction } from './route';
+import { checkRoute, routeKey, type PatternType, type Route, type RouteTransport, type TechPrefixAction } from './route';
 
 /** Where the store lives: <ServerRoot>/data/routes.db. */
 export function routeDbPath(serverRoot: string): string {
@@ -119,8 +119,11 @@ export class SqliteRouteStore {
     if (problems.length > 0) return { added: 0, updated: 0, problems };
     const result: ImportResult = { added: 0, updated: 0, problems };
     this.db.transaction(() => {
-      if (replaceAll) this.db.exec('DELETE FROM routes');
       for (const route of routes) result[this.write(route)]++;
+      if (replaceAll) {
+        const imported = new Set(routes.map(routeKey));
+        for (const old of this.list()) if (!imported.has(routeKey(old))) this.delete(old.type, old.pattern, old.nextHop);
+      }
     })();
     return result;
   }
