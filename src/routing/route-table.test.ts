@@ -39,9 +39,12 @@ test('. is exactly one digit and a trailing * any rest, none included (RTE-5)', 
   assert.deepEqual(patterns(table.lookupNumber('9#1')), ['9*']);
 });
 
-test('equal literal counts: the pattern whose literal comes first wins', () => {
+test('equal literal counts: the longer fixed part, then the pattern whose literal comes first', () => {
   const table = new RouteTable([route('.23', 'late'), route('1.3', 'early')], ON);
   assert.deepEqual(patterns(table.lookupNumber('123')), ['1.3', '.23']);
+  // As many literals, both open-ended: the longer fixed part first.
+  const open = new RouteTable([route('15*', 'short'), route('1.5*', 'long')], ON);
+  assert.deepEqual(patterns(open.lookupNumber('1555')), ['1.5*', '15*']);
 });
 
 test('literal stars, # and +: *69, 12\\* and +1408 match only themselves', () => {
