@@ -223,3 +223,36 @@ test('trie lookup = brute force over random tables (all levels, every route of e
     { numRuns: 300 },
   );
 });
+
+function domainRank(pattern: string, host: string): number[] | undefined {
+  if (pattern === '*') return [Infinity, 0];
+  const below = pattern.startsWith('*.');
+  const self = !below && pattern.startsWith('.');
+  const base = below ? pattern.slice(2) : self ? pattern.slice(1) : pattern;
+  if (base === host) return below ? undefined : [0, self ? 1 : 0];
+  if (below || self) {
+    if (!host.endsWith(`.${base}`)) return undefined;
+    // Distance: how many labels the host has beyond the pattern's domain.
+    return [host.split('.').length - base.split('.').length, below ? 0 : 1];
+  }
+  return undefined;
+}
+
+test('domain lookup = brute force over random tables', () => {
+  const name = fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((ls) => ls.join('.'));
+  const pattern = fc.tuple(fc.constantFrom('', '*.', '.'), name).map(([prefix, n]) => prefix + n);
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.oneof(pattern, fc.constant('*')), { minLength: 1, maxLength: 15 }), fc.array(name, { minLength: 1, maxLength: 10 }), (ps, hosts) => {
+      const table = new RouteTable(ps.map((p) => route(p, `to-${p}`, { type: 'domain' })), ON);
+      for (const host of hosts) {
+        const expected = ps
+          .map((p) => ({ p, rank: domainRank(p, host) }))
+          .filter((x): x is { p: string; rank: number[] } => x.rank !== undefined)
+          .sort((x, y) => x.rank[0] - y.rank[0] || x.rank[1] - y.rank[1])
+          .map((x) => x.p);
+        assert.deepEqual(patterns(table.lookupHost(host)), expected, `host ${host}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
