@@ -32,8 +32,6 @@ export interface RouteMatch {
   blocked?: Route;
 }
 
-const NO_MATCH: RouteMatch = { levels: [] };
-
 /** The routes of one pattern, sorted by priority, with what is needed to rank the pattern. */
 interface PatternEntry {
   routes: Route[];
@@ -58,6 +56,7 @@ class TrieNode {
 }
 
 export class RouteTable {
+  /** Routes in service, the ones lookups can return. */
   readonly size: number;
   private readonly root = new TrieNode();
   private readonly domainExact = new Map<string, PatternEntry>();
@@ -88,7 +87,7 @@ export class RouteTable {
   /** Routes for the Request-URI user; no match when it is not a phone number (normaliseNumber). */
   lookupNumber(user: string): RouteMatch {
     const number = normaliseNumber(user);
-    if (number === undefined) return NO_MATCH;
+    if (number === undefined) return { levels: [] };
     const found: PatternEntry[] = [];
     const stack: [TrieNode, number][] = [[this.root, 0]];
     while (stack.length > 0) {
@@ -109,7 +108,7 @@ export class RouteTable {
   /** Routes for the Request-URI host (domain routing); no match for IP addresses (RTE-11). */
   lookupHost(host: string): RouteMatch {
     const h = normaliseHost(host);
-    if (h === undefined) return NO_MATCH;
+    if (h === undefined) return { levels: [] };
     const found: PatternEntry[] = [];
     const add = (e: PatternEntry | undefined) => e && found.push(e);
     add(this.domainExact.get(h));
