@@ -1,9 +1,9 @@
 // Command-line parsing: `sipd [-f FILE] COMMAND [OPERANDS] [--foreground]`, options in any position.
-// The provisioning commands (subscriber, device) and connections parse their own options: everything after the
+// The provisioning commands (subscriber, device, regroute) and connections parse their own options: everything after the
 // command word except -f FILE is passed on to them as operands.
 export const COMMANDS = [
   'start', 'stop', 'restart', 'graceful', 'txngraceful-restart', 'status', 'configtest', 'subscriber', 'device',
-  'connections',
+  'connections', 'regroute',
 ] as const;
 
 export type Command = (typeof COMMANDS)[number];
@@ -18,9 +18,9 @@ export interface CliArgs {
 export const USAGE =
   'usage: sipd [-f FILE] start [--foreground] | stop | restart | graceful | ' +
   'txngraceful-restart SECONDS 1|2 | status | configtest | subscriber ACTION … | device ACTION …' +
-  ' | connections [--transport tcp|tls] [--clear ID | --target HOST:PORT]';
+  ' | connections [--transport tcp|tls] [--clear ID | --target HOST:PORT] | regroute ACTION …';
 
-const WITH_OWN_OPTIONS: readonly string[] = ['subscriber', 'device', 'connections'];
+const WITH_OWN_OPTIONS: readonly string[] = ['subscriber', 'device', 'connections', 'regroute'];
 
 export function parseArgs(argv: string[]): CliArgs | { error: string } {
   let file: string | undefined;

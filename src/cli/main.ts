@@ -4,6 +4,7 @@ import { configtest } from './cmd-configtest';
 import { deviceCommand } from './cmd-device';
 import { CONNECTIONS_USAGE, connectionsCommand, parseConnectionsOperands } from './cmd-connections';
 import { graceful } from './cmd-graceful';
+import { regrouteCommand } from './cmd-regroute';
 import { start, startDetached } from './cmd-start';
 import { status } from './cmd-status';
 import { subscriberCommand } from './cmd-subscriber';
@@ -41,6 +42,8 @@ async function run(args: CliArgs): Promise<number> {
       return subscriberCommand(file, args.operands);
     case 'device':
       return deviceCommand(file, args.operands);
+    case 'regroute':
+      return regrouteCommand(file, args.operands);
     case 'connections': {
       const req = parseConnectionsOperands(args.operands);
       if ('error' in req) {

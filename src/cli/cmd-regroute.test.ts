@@ -1,0 +1,168 @@
+// Drives the real `sipd regroute` command (bin/sipd) against a temporary ServerRoot.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RouteService, routeDbPath } from '../routing';
+import { SqliteRegistryStore } from '../store/sqlite-registry-store';
+import { packageRoot } from './paths';
+
+const SIPD = join(packageRoot(), 'bin', 'sipd');
+const roots: string[] = [];
+
+interface Run { code: number | null; stdout: string; stderr: string }
+
+function serverRoot(): { root: string; conf: string } {
+  const root = mkdtempSync(join(tmpdir(), 'sipd-regroute-'));
+  roots.push(root);
+  mkdirSync(join(root, 'conf'));
+  const conf = join(root, 'conf', 'sipd.conf');
+  writeFileSync(conf, 'Port 15060\n');
+  return { root, conf };
+}
+
+function sipd(conf: string, args: string[]): Run {
+  const r = spawnSync(process.execPath, [SIPD, '-f', conf, 'regroute', ...args], { encoding: 'utf8', timeout: 30_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function words(text: string): string[][] {
+  return text.trimEnd().split('\n').map((l) => l.split(/\s{2,}/));
+}
+
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+test('regroute add, list, delete; a running server reads what the command wrote', () => {
+  const s = serverRoot();
+  const service = RouteService.open(routeDbPath(s.root), { lessSpecificSearch: true, reloadCheckMs: 0 });
+  try {
+    assert.deepEqual(sipd(s.conf, ['add', '+1408*', '--next-hop', 'GW1.example.com', '--priority', '1', '--label', '408 area']), {
+      code: 0,
+      stdout: 'phone route +1408* via gw1.example.com added\n',
+      stderr: '',
+    });
+    assert.equal(sipd(s.conf, ['add', '+1408*', '--next-hop', '192.0.2.2', '--port', '5060', '--transport', 'tcp']).code, 0);
+    assert.equal(sipd(s.conf, ['add', '+1900*', '--block', 'on']).stdout, 'phone route +1900* added\n');
+    assert.equal(
+      sipd(s.conf, ['add', '5...', '--next-hop', 'fxs', '--tech-prefix-action', 'include', '--tech-prefix', '001#', '--allow-less-specific', 'off', '--in-service', 'off']).code,
+      0,
+    );
+    assert.equal(sipd(s.conf, ['add', '.Example.com', '--next-hop', 'proxy']).stdout, 'domain route .example.com via proxy added\n');
+    assert.equal(sipd(s.conf, ['add', '+1408*', '--next-hop', 'gw1.example.com', '--priority', '2']).stdout, 'phone route +1408* via gw1.example.com updated\n');
+
+    const list = sipd(s.conf, ['list', '--routes']);
+    assert.equal(list.code, 0);
+    assert.deepEqual(words(list.stdout), [
+      ['PATTERN', 'TYPE', 'NEXT-HOP', 'PORT', 'TRANSPORT', 'PRIORITY', 'WEIGHT', 'TECH-PREFIX', 'LESS-SPECIFIC', 'BLOCK', 'IN-SERVICE', 'LABEL'],
+      ['+1408*', 'phone', '192.0.2.2', '5060', 'tcp', '0', '1', '-', 'on', 'off', 'on', '-'],
+      // The second add replaced the route as a whole: its label is gone.
+      ['+1408*', 'phone', 'gw1.example.com', 'srv', 'any', '2', '1', '-', 'on', 'off', 'on', '-'],
+      ['+1900*', 'phone', '-', 'srv', 'any', '0', '1', '-', 'on', 'on', 'on', '-'],
+      ['5...', 'phone', 'fxs', 'srv', 'any', '0', '1', 'include:001#', 'off', 'off', 'off', '-'],
+      ['.example.com', 'domain', 'proxy', 'srv', 'any', '0', '1', '-', 'on', 'off', 'on', '-'],
+    ]);
+
+    assert.equal(service.reloadIfChanged(), true);
+    assert.deepEqual(service.lookupNumber('+14085550100').levels.map((l) => l.map((r) => r.nextHop)), [['192.0.2.2', 'gw1.example.com']]);
+    assert.equal(service.lookupNumber('+19005550100').blocked?.pattern, '+1900*');
+    assert.deepEqual(service.lookupHost('www.example.com').levels.map((l) => l.map((r) => r.nextHop)), [['proxy']]);
+
+    assert.deepEqual(sipd(s.conf, ['delete', '+1408*', '--next-hop', '192.0.2.2']), {
+      code: 0,
+      stdout: 'phone route +1408* via 192.0.2.2 deleted\n',
+      stderr: '',
+    });
+    assert.deepEqual(sipd(s.conf, ['delete', 'EXAMPLE.com', '--type', 'domain']), { code: 1, stdout: '', stderr: 'sipd: no domain route example.com\n' });
+    assert.equal(sipd(s.conf, ['delete', '.example.com']).stdout, 'domain route .example.com deleted\n');
+    assert.equal(service.reloadIfChanged(), true);
+    assert.deepEqual(service.lookupNumber('+14085550100').levels.map((l) => l.map((r) => r.nextHop)), [['gw1.example.com']]);
+    assert.deepEqual(service.lookupHost('www.example.com').levels, []);
+  } finally {
+    service.close();
+  }
+});
+
+test('regroute refuses bad values (exit 1) and wrong command lines (exit 2)', () => {
+  const s = serverRoot();
+  const range = sipd(s.conf, ['add', '21091878[1-8]', '--next-hop', 'gw']);
+  assert.equal(range.code, 1);
+  assert.match(range.stderr, /ranges are not supported/);
+  assert.equal(sipd(s.conf, ['add', '5...']).stderr, 'sipd: route 5... needs a next hop (only a blocking route may leave it out)\n');
+  assert.match(sipd(s.conf, ['add', '5...', '--next-hop', 'gw', '--weight', '70000']).stderr, /--weight must be a whole number from 0 to 65535/);
+  assert.match(sipd(s.conf, ['add', '5...', '--next-hop', 'gw', '--transport', 'sctp']).stderr, /--transport must be one of udp, tcp, tls, any/);
+  assert.equal(sipd(s.conf, ['delete', '6...']).stderr, 'sipd: no phone route 6...\n');
+  for (const args of [[], ['frobnicate'], ['add'], ['add', '5...', '--colour', 'red'], ['list', '--routes', '--registry'], ['purge', 'now']]) {
+    const r = sipd(s.conf, args);
+    assert.equal(r.code, 2, `regroute ${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /usage: sipd regroute list/);
+  }
+  assert.deepEqual(words(sipd(s.conf, ['list', '--routes']).stdout), [['no routes']]);
+});
+
+test('regroute import: all or nothing with FILE:LINE errors; export and import on another server', () => {
+  const s = serverRoot();
+  const bad = join(s.root, 'bad.csv');
+  writeFileSync(bad, 'pattern,next_hop,port\n5...,gw,0\n6.[0-9],gw,0\n7...,gw,99999\n');
+  const refused = sipd(s.conf, ['import', bad]);
+  assert.equal(refused.code, 1);
+  assert.deepEqual(refused.stderr.trimEnd().split('\n'), [
+    `${bad}:3: invalid destination pattern "6.[0-9]": "[" is not allowed; use digits, # + . * and \\* (ranges are not supported: add one route per value, or use . for any digit)`,
+    `${bad}:4: port must be a whole number from 0 to 65535, got "99999"`,
+    `sipd: 2 problems in ${bad}; nothing was imported`,
+  ]);
+  assert.equal(sipd(s.conf, ['list', '--routes']).stdout, 'no routes\n');
+
+  const good = join(s.root, 'good.csv');
+  writeFileSync(good, 'pattern,next_hop,priority,label\n5...,gw,1,"fxs, floor 2"\n*.example.com,proxy,0,\n');
+  assert.deepEqual(sipd(s.conf, ['import', good]), { code: 0, stdout: `imported 2 routes from ${good}: 2 added, 0 updated\n`, stderr: '' });
+  assert.equal(sipd(s.conf, ['import', good]).stdout, `imported 2 routes from ${good}: 0 added, 2 updated\n`);
+
+  const exported = join(s.root, 'routes.csv');
+  assert.equal(sipd(s.conf, ['export', exported]).stdout, `exported 2 routes to ${exported}\n`);
+  const csv = readFileSync(exported, 'utf8');
+  assert.equal(sipd(s.conf, ['export']).stdout, csv);
+  assert.match(csv, /^5\.\.\.,phone,gw,0,any,1,1,none,,on,off,on,"fxs, floor 2"\r$/m);
+
+  const other = serverRoot();
+  writeFileSync(join(other.root, 'extra.csv'), 'pattern,next_hop\n9*,old\n');
+  assert.equal(sipd(other.conf, ['import', join(other.root, 'extra.csv')]).code, 0);
+  assert.equal(sipd(other.conf, ['import', exported, '--replace']).stdout, `imported 2 routes from ${exported}: 2 added, 0 updated\n`);
+  assert.equal(sipd(other.conf, ['export']).stdout, csv);
+  assert.equal(sipd(other.conf, ['import', join(other.root, 'missing.csv')]).code, 1);
+});
+
+test('regroute list --registry shows the registry file; purge removes expired dynamic registrations only', () => {
+  const s = serverRoot();
+  assert.equal(sipd(s.conf, ['list', '--registry']).stdout, 'no registrations\n');
+  assert.equal(sipd(s.conf, ['purge']).stdout, `purged 0 expired registrations from ${join(s.root, 'data', 'registry.db')}\n`);
+
+  const hourAgo = Date.now() - 3_600_000;
+  mkdirSync(join(s.root, 'data'), { recursive: true });
+  const registry = SqliteRegistryStore.open(join(s.root, 'data', 'registry.db'), { maxAgeOnBootSec: 86_400 }, () => hourAgo);
+  const binding = (aor: string, expires: number, extra = {}) => ({ aor, contact: `sip:${aor}`, contactKey: `sip:${aor}`, expires, callId: 'c', cseq: 1, ...extra });
+  registry.put(binding('gone@example.com', hourAgo + 1000));
+  registry.put(binding('alice@example.com', Date.now() + 3_600_000));
+  registry.put(binding('5000@example.com', Infinity, { static: true }));
+  registry.close();
+
+  const list = sipd(s.conf, ['list', '--registry']);
+  assert.equal(list.code, 0);
+  const rows = words(list.stdout);
+  assert.deepEqual(rows.map((r) => r.slice(0, 2)), [
+    ['AOR', 'CONTACT'],
+    ['5000@example.com', 'sip:5000@example.com'],
+    ['alice@example.com', 'sip:alice@example.com'],
+    ['gone@example.com', 'sip:gone@example.com'],
+  ]);
+  assert.equal(rows[1][2], 'static');
+  assert.match(rows[3][2], /^expired\(/);
+
+  assert.match(sipd(s.conf, ['purge']).stdout, /^purged 1 expired registration from /);
+  assert.deepEqual(words(sipd(s.conf, ['list', '--registry']).stdout).map((r) => r[0]), ['AOR', '5000@example.com', 'alice@example.com']);
+  // Without a flag both tables are listed.
+  assert.match(sipd(s.conf, ['list']).stdout, /^no routes\n\nAOR +CONTACT +EXPIRES\n5000@example.com /);
+});
