@@ -80,6 +80,7 @@ const NAPTR_SERVICES: Record<string, TransportName> = { 'SIP+D2U': 'udp', 'SIP+D
 
 const SRV_PREFIX: Record<TransportName, string> = { udp: '_sip._udp.', tcp: '_sip._tcp.', tls: '_sips._tcp.' };
 
+/** The port a transport uses when a URI or Via names none (RFC 3261 §19.1.2). */
 export function defaultPort(transport: TransportName): number {
   return transport === 'tls' ? 5061 : 5060;
 }

@@ -2,6 +2,7 @@
 // NAPTR/SRV selection belongs to the routing issue; a name is resolved with the system resolver here.
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { defaultPort } from '../dns';
 import { SipUri, bareHost } from '../sip';
 import type { TransportName } from '../transport';
 import type { Destination } from '../transaction';
@@ -15,10 +16,6 @@ export function uriTransport(uri: SipUri, fallback: TransportName = 'udp'): Tran
   return t === 'tcp' || t === 'tls' || t === 'udp' ? t : fallback;
 }
 
-/** The port a transport uses when a URI or Via names none (RFC 3261 §19.1.2). */
-export function defaultPort(transport: TransportName): number {
-  return transport === 'tls' ? 5061 : 5060;
-}
 
 /** Where to send a request whose next hop is `uri`. Rejects when the host cannot be resolved. */
 export async function resolveNextHop(uri: SipUri, size: number, fallback: TransportName = 'udp'): Promise<Destination> {

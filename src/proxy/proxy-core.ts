@@ -10,7 +10,8 @@ import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/type
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
-import { defaultPort, resolveNextHop, uriTransport } from './next-hop';
+import { defaultPort } from '../dns';
+import { resolveNextHop, uriTransport } from './next-hop';
 import { ResponseContext } from './response-context';
 import { nextHopUri, preprocessRoutes } from './routing';
 import { Target } from './target';
