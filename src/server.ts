@@ -11,6 +11,7 @@ import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscri
 import { ExternalSubscriberDirectory, openSubscriberDirectory } from './subscribers/external';
 import type { Logger } from './log';
 import { LocalIdentity, ProxyCore, ProxySettings, replyDestination } from './proxy';
+import { LoadMonitor } from './proxy/load-monitor';
 import { LocationService } from './registrar/location';
 import { Registrar, RegistrarSettings } from './registrar/registrar';
 import { parseStaticRegistrations } from './registrar/static-registrations';
@@ -47,11 +48,13 @@ export class SipServer {
   private externalSubscribers?: ExternalSubscriberDirectory;
   private flood?: FloodGuard;
   private dialogs?: DialogTable;
+  private readonly load: LoadMonitor;
   /** Signs digest nonces for the life of the process, unless AuthNonceSecret gives one for the whole farm. */
   private readonly nonceSecret = randomBytes(32);
 
   constructor(private cfg: SipdConfig, private readonly log: Logger) {
     this.limits = parseLimits(cfg);
+    this.load = new LoadMonitor(cfg.OverloadLagThreshold);
   }
 
   /** Binds every listener and loads the registry; resolves once requests can be served. */
@@ -87,6 +90,8 @@ export class SipServer {
     const bound = transport.localEndpoints();
     const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders);
     this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.location, this.log);
+    this.load.start();
+    this.proxy.load = this.load;
     this.applyPolicies(cfg, me);
     this.scheduleCleanup();
     this.startedAt = Date.now();
@@ -102,6 +107,7 @@ export class SipServer {
     if (this.transactions) this.transactions.timers = timerConfig(cfg);
     const tls = transportOptions(cfg).tls;
     if (tls) this.transport?.reloadTls(tls);
+    this.load.thresholdMs = cfg.OverloadLagThreshold;
     if (this.proxy) this.applyPolicies(cfg, this.proxy.me);
     this.loadStaticRegistrations();
     this.scheduleCleanup();
@@ -117,6 +123,7 @@ export class SipServer {
   /** Stops listeners and flushes the registry store. */
   async stop(): Promise<void> {
     if (this.cleanup) clearInterval(this.cleanup);
+    this.load.stop();
     await this.transport?.stop();
     this.location?.close();
     this.dialogs?.close();

@@ -138,6 +138,8 @@ const abuse = inGroup('abuse', [
     description: 'sipd: TCP/TLS connections one address may hold open; 0 no limit beyond SipTcpMaxTCPConnections.' },
   { name: 'MaxTransactionsInFlight', type: int(0, 100000000), default: 0, implemented: true,
     description: 'sipd: new requests beyond this many server transactions get 503 with Retry-After; 0 no limit.' },
+  { name: 'OverloadLagThreshold', type: int(0, 10000, 'ms'), default: 200, implemented: true,
+    description: 'sipd: while the event loop runs this late (smoothed), new calls and registrations get 503 with Retry-After; 0 never.' },
   { name: 'RejectUserAgent', type: { kind: 'words' }, defaultText: 'none', implemented: true,
     description: 'sipd: requests whose User-Agent contains one of these words (case-insensitive) are dropped, e.g. friendly-scanner.' },
 ]);

@@ -77,7 +77,7 @@ export interface SipdConfig {
   AuthNonceSecret?: string; AuthDigestSHA256: boolean; AuthFailureLimit: number; AuthFailureWindow: number; AuthLockoutTime: number;
   // abuse (sipd)
   RateLimitRequests: number; RateLimitWindow: number; RateLimitBanTime: number; MaxConnectionsPerSource: number;
-  MaxTransactionsInFlight: number; RejectUserAgent: string[];
+  MaxTransactionsInFlight: number; OverloadLagThreshold: number; RejectUserAgent: string[];
   // acl: Allow/Deny lines, in file order
   Order: 'Deny,Allow' | 'Allow,Deny'; AccessRules: AccessRule[]; Satisfy: 'All' | 'Any';
   // privacy

@@ -8,6 +8,7 @@ import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { runPolicies } from '../policy/chain';
 import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/types';
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
+import type { LoadMonitor } from './load-monitor';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
 import { defaultPort } from '../dns';
@@ -53,6 +54,8 @@ export class ProxyCore {
   drain: DrainBehaviour = 0;
   /** Access control, authentication and the other checks a request passes before it is served (policy/build.ts). */
   policies: readonly RequestPolicy[] = [];
+  /** Event-loop lag, for shedding new work under overload (OverloadLagThreshold). */
+  load?: Pick<LoadMonitor, 'overloaded'>;
   /** Sees every response sipd sends upstream statefully (the dialog table follows calls with it). */
   observeResponse?: (res: SipMessage) => void;
 
@@ -87,8 +90,7 @@ export class ProxyCore {
     }
     const replyTo = replyDestination(req, src);
     if (this.txl.absorbRetransmission(req, replyTo)) return;
-    const max = this.settings.maxServerTransactions;
-    if (max > 0 && this.txl.serverCount >= max && req.method !== 'CANCEL') {
+    if (this.mustShed(req)) {
       const res = createResponse(req, 503, 'Service Unavailable (overloaded)', 'overload');
       res.append('Retry-After', '5');
       this.txl.sender.send(res.toBuffer(), replyTo);
@@ -101,6 +103,17 @@ export class ProxyCore {
     }
     if (req.method === 'INVITE') tx.respond(createResponse(req, 100));
     void this.process(req, src, tx);
+  }
+
+  /**
+   * Overload: beyond MaxTransactionsInFlight nothing new is taken; while the event loop lags, new calls and
+   * registrations are refused but requests inside dialogs (BYE, re-INVITE) still pass, so calls can end.
+   */
+  private mustShed(req: SipMessage): boolean {
+    if (req.method === 'CANCEL') return false;
+    const max = this.settings.maxServerTransactions;
+    if (max > 0 && this.txl.serverCount >= max) return true;
+    return this.load?.overloaded === true && req.toTag === undefined;
   }
 
   /** A response from downstream: to its client transaction, or forwarded statelessly by its Via. */

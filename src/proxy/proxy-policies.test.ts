@@ -81,3 +81,13 @@ test('Record-Route is sips only for a sips request; a sip request to a TLS conta
   await k.send({ uri: 'sips:bob@example.com', callId: 'rr-sips@192.0.2.1' });
   assert.match(k.lastRequestTo(tlsBob).get('record-route') ?? '', /^<sips:/);
 });
+
+test('while the event loop lags, new calls get 503 but a BYE inside a dialog still passes', async () => {
+  const k = new Kit();
+  await k.register('bob', BOB1);
+  k.proxy.load = { overloaded: true };
+  await k.send({ callId: 'shed@192.0.2.1' });
+  assert.ok(k.sentTo(ALICE).some((m) => m.status === 503 && m.callId === 'shed@192.0.2.1'));
+  await k.send({ method: 'BYE', uri: 'sip:bob@192.0.2.21:5060', toTag: 'bob-tag', callId: 'ongoing@192.0.2.1' });
+  assert.deepEqual(k.requestsTo(BOB1), ['BYE']);
+});
