@@ -121,7 +121,10 @@ describe('MariaDB subscriber table with its own column names', () => {
     const server = db as MariaDb;
     assert.deepEqual(await dir.find('alice', 'example.com'), ALICE); // cached, and stale at once (cache time 0)
     server.pause();
-    assert.deepEqual(await dir.find('alice', 'example.com'), ALICE);
+    // A query already on its way may still be answered while the stop takes effect; the next one hangs.
+    for (let i = 0; i < 5 && dir.status().hosts[0].state !== 'bad'; i++) {
+      assert.deepEqual(await dir.find('alice', 'example.com'), ALICE);
+    }
     assert.deepEqual(dir.status().hosts, [{ host: '127.0.0.1', state: 'bad' }]);
     assert.equal(log.errors.length, 1);
     assert.match(log.errors[0], /MySQL subscriber database at 127\.0\.0\.1 marked bad: .*answering from the subscriber cache/);
