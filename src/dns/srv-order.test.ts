@@ -2,23 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SrvRecord } from './resolver';
 import { orderSrv } from './srv-order';
+import { seededRandom } from '../test-support/seeded-random';
 
 const rec = (priority: number, weight: number, name: string): SrvRecord => ({ priority, weight, port: 5060, name });
 
-/** A seeded generator (mulberry32), so the statistics are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('lower priority always comes first, whatever the weights', () => {
   const records = [rec(20, 100, 'backup'), rec(10, 1, 'primary'), rec(30, 0, 'last'), rec(10, 1, 'primary2')];
-  const random = seeded(1);
+  const random = seededRandom(1);
   for (let i = 0; i < 200; i++) {
     const names = orderSrv(records, random).map((r) => r.name);
     assert.deepEqual(names.slice(2), ['backup', 'last']);
@@ -29,7 +20,7 @@ test('lower priority always comes first, whatever the weights', () => {
 test('within a priority the first pick follows the weights exactly', () => {
   const records = [rec(10, 10, 'light'), rec(10, 30, 'heavy'), rec(10, 60, 'heaviest'), rec(10, 0, 'none')];
   const firsts = new Map<string, number>();
-  const random = seeded(42);
+  const random = seededRandom(42);
   const runs = 20000;
   for (let i = 0; i < runs; i++) {
     const first = orderSrv(records, random)[0].name;
@@ -51,7 +42,7 @@ test('the running-sum selection picks the record whose share contains the random
 });
 
 test('zero-weight records alone are all returned', () => {
-  const names = orderSrv([rec(1, 0, 'a'), rec(1, 0, 'b')], seeded(3)).map((r) => r.name);
+  const names = orderSrv([rec(1, 0, 'a'), rec(1, 0, 'b')], seededRandom(3)).map((r) => r.name);
   assert.deepEqual(new Set(names), new Set(['a', 'b']));
   assert.equal(names.length, 2);
 });

@@ -9,6 +9,7 @@ import { SipResolver, type SipResolverSettings, type SipTarget } from '../../src
 import { EnumTranslator } from '../../src/enum/enum';
 import { Dnsmasq, type DnsZone } from './harness/dnsmasq';
 import { freePort } from './harness/ports';
+import { seededRandom } from '../../src/test-support/seeded-random';
 
 const SIP_SETTINGS: SipResolverSettings = {
   allowNaptr: true, srvForFqdnOnly: false, transportPrefOrder: ['tls', 'tcp', 'udp'], tlsEnabled: true, addressFamilies: [4, 6],
@@ -61,21 +62,11 @@ function assertFarmOrder(targets: SipTarget[], expected: string[]): void {
   assert.deepEqual(new Set(brief(targets)), new Set(expected));
 }
 
-/** A seeded generator (mulberry32): the weighted choice is random, the test's outcome is not. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('RFC 3263 and ENUM against dnsmasq', () => {
   let dnsmasq: Dnsmasq;
   const newDns = () => new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: [dnsmasq.server] });
-  const sipResolver = (settings: Partial<SipResolverSettings> = {}, random = seeded(7)) =>
+  const sipResolver = (settings: Partial<SipResolverSettings> = {}, random = seededRandom(7)) =>
     new SipResolver(newDns(), { ...SIP_SETTINGS, ...settings }, random);
 
   before(async () => {
@@ -105,7 +96,7 @@ describe('RFC 3263 and ENUM against dnsmasq', () => {
   });
 
   it('SRV priority, and weights among equal priorities (1:3, with a seeded random)', async () => {
-    const resolver = sipResolver({}, seeded(2024));
+    const resolver = sipResolver({}, seededRandom(2024));
     let heavyFirst = 0;
     const runs = 2000;
     for (let i = 0; i < runs; i++) {
