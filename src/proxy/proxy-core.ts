@@ -143,7 +143,9 @@ export class ProxyCore {
 
   private async process(req: SipMessage, src: InboundMessage, tx: ServerTransaction): Promise<void> {
     try {
-      const verdict = await this.screen(req, src, tx.toTag);
+      const screened = this.screen(req, src, tx.toTag);
+      // Awaited only when a policy had to wait: most requests stay on the synchronous path.
+      const verdict = screened instanceof Promise ? await screened : screened;
       if (verdict === 'drop') {
         tx.discard();
         return;
@@ -339,7 +341,8 @@ export class ProxyCore {
       let toTag = 'sl';
       try {
         toTag = statelessToTag(req);
-        const verdict = await this.screen(req, src, toTag);
+        const screened = this.screen(req, src, toTag);
+        const verdict = screened instanceof Promise ? await screened : screened;
         if (verdict === 'drop') return;
         const local = verdict ?? this.register(req, src, toTag);
         if (local) return reply(local);
