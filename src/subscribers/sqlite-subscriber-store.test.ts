@@ -98,10 +98,8 @@ test('a caching reader (the running server) keeps its answers until another proc
     assert.equal(reader.find('gina', ''), undefined, 'the absent answer is reused until the next check');
     t = 250;
     assert.equal(reader.find('gina', '')?.user, 'gina', 'the change is noticed at the next check');
-    t = 10_000;
-    assert.equal(reader.find('gina', '')?.user, 'gina', 'an unchanged database is not read again');
     store.removeSubscriber('gina', '');
-    t = 10_250;
+    t = 500;
     assert.equal(reader.find('gina', ''), undefined);
   } finally {
     reader.close();
