@@ -6,17 +6,23 @@ import { FloodGuard, type FloodGuardSettings } from './abuse/flood-guard';
 import { AccessLists } from './acl/access-list';
 import type { SipdConfig } from './config';
 import { DialogTable, type DialogTableSettings } from './dialog';
+import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver, sipResolverSettings } from './dns';
+import { EnumTranslator, enumSettings } from './enum';
+import { NumberExpander, type NumberExpansionSettings } from './numbers';
 import { buildPolicies } from './policy/build';
 import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscribers';
 import { ExternalSubscriberDirectory, openSubscriberDirectory } from './subscribers/external';
 import type { Logger } from './log';
-import { LocalIdentity, ProxyCore, ProxySettings, replyDestination } from './proxy';
+import { LocalIdentity, ProxyCore, ProxyRouting, ProxySettings, replyDestination } from './proxy';
 import { LoadMonitor } from './proxy/load-monitor';
 import { LocationService } from './registrar/location';
 import { Registrar, RegistrarSettings } from './registrar/registrar';
 import { parseStaticRegistrations } from './registrar/static-registrations';
 import { ParseLimits, SipParseError, createResponse, parseMessage } from './sip';
+import { RouteService, routeDbPath } from './routing';
+import { NextHopRouter, type NextHopSettings } from './routing/next-hop-router';
 import { SqliteRegistryStore } from './store/sqlite-registry-store';
+import { buildTranslation, enumStep, registryStep } from './translation';
 import { Destination, Sender, TimerConfig, TransactionLayer, systemClock } from './transaction';
 import { InboundMessage, TransportLayer, TransportName, TransportOptions, tlsSettingWarnings } from './transport';
 
@@ -48,6 +54,7 @@ export class SipServer {
   private externalSubscribers?: ExternalSubscriberDirectory;
   private flood?: FloodGuard;
   private dialogs?: DialogTable;
+  private routes?: RouteService;
   private readonly load: LoadMonitor;
   /** Signs digest nonces for the life of the process, unless AuthNonceSecret gives one for the whole farm. */
   private readonly nonceSecret = randomBytes(32);
@@ -89,7 +96,7 @@ export class SipServer {
     this.transactions = new TransactionLayer(sender, systemClock, timerConfig(cfg));
     const bound = transport.localEndpoints();
     const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders);
-    this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.location, this.log);
+    this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.routing(cfg, me), this.log);
     this.load.start();
     this.proxy.load = this.load;
     this.applyPolicies(cfg, me);
@@ -102,7 +109,10 @@ export class SipServer {
   async reload(cfg: SipdConfig): Promise<void> {
     this.cfg = cfg;
     this.limits = parseLimits(cfg);
-    if (this.proxy) this.proxy.settings = proxySettings(cfg);
+    if (this.proxy) {
+      this.proxy.settings = proxySettings(cfg);
+      this.proxy.routing = this.routing(cfg, this.proxy.me);
+    }
     if (this.registrar) this.registrar.settings = registrarSettings(cfg);
     if (this.transactions) this.transactions.timers = timerConfig(cfg);
     const tls = transportOptions(cfg).tls;
@@ -127,6 +137,7 @@ export class SipServer {
     await this.transport?.stop();
     this.location?.close();
     this.dialogs?.close();
+    this.routes?.close();
     this.subscribers?.close();
     await this.externalSubscribers?.close();
     this.log.notice('sipd stopped');
@@ -213,8 +224,32 @@ export class SipServer {
       dialogs,
       isLocalUri: (uri) => me.isLocalDomain(uri),
       nonceSecret: cfg.AuthNonceSecret ?? this.nonceSecret,
+      numbers: this.proxy?.routing.numbers,
       log: this.log,
     });
+  }
+
+  /**
+   * Where requests go (ProxyRouting): the translation steps the configuration turns on, number expansion, the
+   * route table (opened once; it follows `sipd regroute` changes by itself) and RFC 3263 over a caching resolver.
+   */
+  private routing(cfg: SipdConfig, me: LocalIdentity): ProxyRouting {
+    const onDnsError = (err: Error) => this.log.warn(err.message);
+    const dns = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined });
+    const resolver = new SipResolver(dns, sipResolverSettings(cfg), Math.random, onDnsError);
+    if (cfg.Cisco_Routing && !this.routes) {
+      this.routes = RouteService.open(routeDbPath(cfg.ServerRoot), {
+        lessSpecificSearch: cfg.Cisco_Routing_Global_Less_Specific_Route_Search,
+        onError: (err) => this.log.error(`route table reload failed: ${(err as Error).message}`),
+      });
+    }
+    const numbers = new NumberExpander(numberExpansionSettings(cfg));
+    const translation = buildTranslation({
+      registry: cfg.Cisco_Registry ? registryStep(this.location!) : undefined,
+      enum: cfg.Cisco_Enum ? enumStep(new EnumTranslator(dns, enumSettings(cfg), onDnsError)) : undefined,
+    });
+    const nextHops = new NextHopRouter(nextHopSettings(cfg), resolver, { isLocal: (uri) => me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, cfg.Cisco_Routing ? this.routes : undefined);
+    return { translation, nextHops, numbers };
   }
 
   private floodSettings(cfg: SipdConfig, acl: AccessLists): FloodGuardSettings {
@@ -270,6 +305,26 @@ function transportOptions(cfg: SipdConfig): TransportOptions {
   };
 }
 
+function nextHopSettings(cfg: SipdConfig): NextHopSettings {
+  return {
+    routing: cfg.Cisco_Routing,
+    domainRouting: cfg.Cisco_Routing_Use_Domain_Routing,
+    routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
+  };
+}
+
+function numberExpansionSettings(cfg: SipdConfig): NumberExpansionSettings {
+  return {
+    enabled: cfg.Cisco_Numexpand,
+    plans: cfg.NumberPlans,
+    domains: Object.values(cfg.VirtualProxyHosts).map((h) => h.Virtual_Proxy_Domain).filter((d): d is string => d !== undefined),
+    interpretation: cfg.NumericUsernameInterpretation,
+    characterSet: cfg.NumericUsernameCharacterSet,
+    expandAuthUserName: cfg.NumExpandAuthUserName,
+    origUserNameSource: cfg.OrigUserNameSource,
+  };
+}
+
 function dialogSettings(cfg: SipdConfig): DialogTableSettings {
   // An INVITE is unanswered at most Timer C (capped by SipMaxT3InMs) plus the 32 s a transaction may linger.
   return { earlyTimeoutMs: cfg.SipMaxT3InMs + 32_000, confirmedTimeoutMs: 12 * 3600_000, sweepIntervalMs: 10_000 };
@@ -302,7 +357,6 @@ function proxySettings(cfg: SipdConfig): ProxySettings {
     forward503: cfg.Forward503,
     t3: cfg.SipT3InMs,
     maxT3: cfg.SipMaxT3InMs,
-    routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
     resolveLocalContactsInRedirect: cfg.SipResolveLocalContactsInRedirectMode,
     registry: cfg.Cisco_Registry,
     maxServerTransactions: cfg.MaxTransactionsInFlight,

@@ -181,20 +181,20 @@ const callforward = inGroup('callforward', [
 ]);
 
 const numexpand = inGroup('numexpand', [
-  { name: 'Cisco_Numexpand', type: FLAG, default: true, implemented: false, description: 'Apply the number plans.' },
-  { name: 'NumExp', type: { kind: 'numExp' }, section: 'NumberPlan', defaultText: 'none', implemented: false,
+  { name: 'Cisco_Numexpand', type: FLAG, default: true, implemented: true, description: 'Apply the number plans.' },
+  { name: 'NumExp', type: { kind: 'numExp' }, section: 'NumberPlan', defaultText: 'none', implemented: true,
     description: 'NumExp <pattern> <replacement> inside <NumberPlan id>; "." matches one digit.' },
 ]);
 
 const enumModule = inGroup('enum', [
-  { name: 'Cisco_Enum', type: FLAG, default: false, implemented: false, description: 'Translate E.164 numbers through ENUM.' },
-  { name: 'Cisco_Enum_Domain', type: STRING, implemented: false, description: 'Private ENUM domain for numbers without "+".' },
-  { name: 'Cisco_Enum_Global_Domain', type: STRING, default: 'e164.arpa', implemented: false,
+  { name: 'Cisco_Enum', type: FLAG, default: false, implemented: true, description: 'Translate E.164 numbers through ENUM.' },
+  { name: 'Cisco_Enum_Domain', type: STRING, implemented: true, description: 'Private ENUM domain for numbers without "+".' },
+  { name: 'Cisco_Enum_Global_Domain', type: STRING, default: 'e164.arpa', implemented: true,
     description: 'ENUM domain for "+" numbers or when no private domain is set.' },
 ]);
 
 const routing = inGroup('routing', [
-  { name: 'Cisco_Routing', type: FLAG, default: true, implemented: false, description: 'Use the static route table.' },
+  { name: 'Cisco_Routing', type: FLAG, default: true, implemented: true, description: 'Use the static route table.' },
   { name: 'Cisco_Routing_Shared_Memory_Address', type: { kind: 'hex', min: 0, max: 0xffffffff }, default: 0x35000000,
     restart: 'restart', implemented: false, description: 'Address of the route table mapping (kept for compatibility).' },
   { name: 'Cisco_Routing_Rendezvous_Name', type: STRING, default: 'routing_db', restart: 'restart', implemented: false,
@@ -203,13 +203,13 @@ const routing = inGroup('routing', [
     description: 'Directory of the route table store.' },
   { name: 'Cisco_Routing_Remote_Update_Port', type: PORT, default: 22913, restart: 'restart', implemented: false,
     description: 'Route synchronisation port; the same on every farm member.' },
-  { name: 'Cisco_Routing_Use_Domain_Routing', type: FLAG, default: false, implemented: false,
+  { name: 'Cisco_Routing_Use_Domain_Routing', type: FLAG, default: false, implemented: true,
     description: 'Route on the Request-URI host too.' },
   { name: 'Cisco_Routing_Farm_Members', type: { kind: 'words' }, defaultText: 'none', restart: 'restart', implemented: false,
     description: 'Other members of the routing farm (not this host).' },
   { name: 'Cisco_Routing_Max_DB_Age_on_Boot', type: int(0, 31536000, 's'), default: 86400, restart: 'restart', implemented: false,
     description: 'An older route store is discarded at start.' },
-  { name: 'Cisco_Routing_Global_Less_Specific_Route_Search', type: FLAG, default: false, implemented: false,
+  { name: 'Cisco_Routing_Global_Less_Specific_Route_Search', type: FLAG, default: false, implemented: true,
     description: 'After all routes failed (or gave 5xx), try less specific patterns.' },
 ]);
 

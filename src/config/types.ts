@@ -35,7 +35,7 @@ export interface SipdConfig {
   SipT1InMs: number; SipT2InMs: number; SipT3InMs: number; SipMaxT3InMs: number; SipT4InMs: number;
   MaxInviteRetxCount: number; MaxNonInviteRetxCount: number; SharedMemorySize: number; RegistryCleanupRate: number;
   AddRecordRoute: boolean; AddTransportInRecordRoute: boolean; SipRouteHeaderTransportType: Transport;
-  AllowNaptrLookup: boolean; TransportPrefOrder: string; DiffServValue: number;
+  DnsServers: string[]; AllowNaptrLookup: boolean; TransportPrefOrder: string; DiffServValue: number;
   Sip_Token_Port: number; Sip_Services_Port: number; ProxyAddressResolutionType: 'IP' | 'A' | 'SRV';
   IpAddrInPathHeaders?: string; IgnoreProxyRequire: string[];
   SIPStatsLog: boolean; SIPStatsInterval: number; SharedMemoryStatsLog: boolean; SharedMemoryStatsInterval: number;

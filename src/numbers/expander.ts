@@ -90,6 +90,15 @@ export class NumberExpander {
   }
 
   /**
+   * The user of a URI at sipd's own host as a telephone number (expanded), when NumericUsernameInterpretation lets
+   * it be read as one: what ENUM and number routes look up. Undefined for names and user=ip.
+   */
+  numberOf(uri: SipUri): string | undefined {
+    const expanded = this.expandUri(uri, true);
+    return expanded.interpretations.includes('e164') ? expanded.number : undefined;
+  }
+
+  /**
    * The Authorization or Proxy-Authorization user name as the subscriber lookup wants it (NumExpandAuthUserName):
    * expanded like a user at our host when it is numeric, else unchanged. `domain` is the From domain, for its plan.
    * This is AuthSettings.expandUser.

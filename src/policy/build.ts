@@ -9,6 +9,7 @@ import { AccessLists } from '../acl/access-list';
 import { createAccessPolicy } from '../acl/access-policy';
 import { AuthSettings, createAuthPolicy } from '../auth';
 import type { DialogTable } from '../dialog';
+import type { NumberExpander } from '../numbers';
 import { PhoneLines, busyPolicy, callLines, linePolicy } from '../phones';
 import { defaultRealm } from '../subscribers/realm';
 import { tlsIdentityPolicy } from './tls-identity';
@@ -24,6 +25,8 @@ export interface PolicyServices {
   isLocalUri(uri: SipUri): boolean;
   /** Signs nonces; kept for the life of the process (or shared by a farm through AuthNonceSecret). */
   nonceSecret: string | Buffer;
+  /** Number expansion of credential user names (NumExpandAuthUserName). */
+  numbers?: NumberExpander;
   log: Logger;
 }
 
@@ -35,7 +38,7 @@ export function buildPolicies(cfg: SipdConfig, s: PolicyServices): RequestPolicy
   if (cfg.RejectUserAgent.length > 0) chain.push(createScannerPolicy({ words: cfg.RejectUserAgent, logPeriodSec: cfg.RateLimitBanTime, log: warn }));
   if (!s.acl.from.isEmpty) chain.push(createAccessPolicy({ lists: s.acl, satisfy: cfg.Satisfy, authEnabled: cfg.Authentication }));
   if (cfg.Authentication) {
-    chain.push(createAuthPolicy(authSettings(cfg, s.nonceSecret, warn), s.subscribers, s.devices));
+    chain.push(createAuthPolicy(authSettings(cfg, s, warn), s.subscribers, s.devices));
     chain.push(linePolicy);
   }
   if (s.dialogs) {
@@ -51,7 +54,8 @@ export function buildPolicies(cfg: SipdConfig, s: PolicyServices): RequestPolicy
   return chain;
 }
 
-function authSettings(cfg: SipdConfig, nonceSecret: string | Buffer, log: (msg: string) => void): AuthSettings {
+function authSettings(cfg: SipdConfig, s: PolicyServices, log: (msg: string) => void): AuthSettings {
+  const numbers = s.numbers;
   const virtualHosts = Object.keys(cfg.VirtualProxyHosts).length > 0;
   return {
     realm: defaultRealm(cfg),
@@ -60,7 +64,8 @@ function authSettings(cfg: SipdConfig, nonceSecret: string | Buffer, log: (msg: 
     algorithm: cfg.AuthDigestAlgorithm,
     offerSha256: cfg.AuthDigestSHA256,
     nonceLifetimeSec: cfg.RadiusAuthSkew,
-    nonceSecret,
+    nonceSecret: s.nonceSecret,
+    expandUser: numbers && ((user) => numbers.expandAuthUser(user)),
     consumeProxyAuth: cfg.AuthConsumeProxyAuth,
     allow3rdPartyRegistration: cfg.AuthAllow3rdPartyRegistration,
     allow3rdPartyInvite: cfg.AuthAllow3rdPartyInvite,

@@ -1,8 +1,7 @@
 // The proxy core (RFC 3261 §16): one entry for requests and one for responses, stateful or stateless,
 // proxy or redirect. Targets come from the translation step (registry lookup, or the Request-URI as is).
-import { SipMessage, SipParseError, createResponse, formatUri, formatVia, parseUri, bareHost } from '../sip';
+import { SipMessage, SipParseError, SipUri, createResponse, formatUri, formatVia, parseUri, bareHost } from '../sip';
 import type { Logger } from '../log';
-import type { LocationService } from '../registrar/location';
 import type { Registrar } from '../registrar/registrar';
 import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { runPolicies } from '../policy/chain';
@@ -12,8 +11,10 @@ import type { LoadMonitor } from './load-monitor';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
 import { defaultPort } from '../dns';
-import { resolveNextHop, uriTransport } from './next-hop';
-import { ResponseContext } from './response-context';
+import type { NumberExpander } from '../numbers';
+import type { Hop, HopPlanEntry, NextHopRouter } from '../routing/next-hop-router';
+import { type TranslationStep, translate } from '../translation/chain';
+import { Forwarded, ResponseContext } from './response-context';
 import { nextHopUri, preprocessRoutes } from './routing';
 import { Target } from './target';
 import { validateRequest } from './validation';
@@ -30,7 +31,6 @@ export interface ProxySettings {
   /** Timer C: SipT3InMs, and SipMaxT3InMs as the cap when the INVITE's Expires asks for more. */
   t3: number;
   maxT3: number;
-  routeHeaderTransport: TransportName;
   resolveLocalContactsInRedirect: boolean;
   /** Cisco_Registry: act as registrar and translate through the registry. */
   registry: boolean;
@@ -38,6 +38,14 @@ export interface ProxySettings {
   sipsToSip: boolean;
   /** MaxTransactionsInFlight: new requests beyond this many server transactions get 503; 0 no limit. */
   maxServerTransactions: number;
+}
+
+/** Where requests go: the translation steps (src/translation/chain.ts) and next-hop routing. */
+export interface ProxyRouting {
+  translation: readonly TranslationStep[];
+  nextHops: NextHopRouter;
+  /** Number expansion: the number a URI of ours stands for (ENUM, number routes) and credential user names. */
+  numbers: NumberExpander;
 }
 
 /** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
@@ -64,7 +72,7 @@ export class ProxyCore {
     readonly me: LocalIdentity,
     public settings: ProxySettings,
     private readonly registrar: Registrar,
-    private readonly location: LocationService,
+    public routing: ProxyRouting,
     private readonly log: Logger,
   ) {}
 
@@ -155,7 +163,8 @@ export class ProxyCore {
         this.respond(tx, local);
         return;
       }
-      const targets = this.usableTargets(req, tx.toTag);
+      const found = this.usableTargets(req, tx.toTag);
+      const targets = found instanceof Promise ? await found : found;
       if (!Array.isArray(targets)) {
         this.respond(tx, targets);
         return;
@@ -211,56 +220,92 @@ export class ProxyCore {
     return undefined;
   }
 
-  /** The target set (§16.5): the registry for sipd's own domains, otherwise the Request-URI itself. */
-  private targets(req: SipMessage): Target[] {
-    const uri = req.requestUri;
-    // A Request-URI in one of sipd's own domains goes through the registry even inside a dialog (an ACK of a
-    // non-2xx keeps its INVITE's URI; a peer that knows no contact uses the AOR): never through DNS for our names.
-    if (req.has('route') || !this.me.isLocalDomain(uri) || !this.settings.registry) return [{ uri: req.uri }];
-    return this.location.lookup(this.me.aorKey(uri)).map((b) => ({
-      uri: b.contact,
-      q: b.q,
-      via: b.source ? parseSource(b.source) : undefined,
-      route: b.path,
-    }));
+  /**
+   * The target set (§16.5): the translation steps for a Request-URI, or the Request-URI itself when none gives
+   * targets (next-hop routing then decides where it goes). A request with a Route header is not translated (PRX-2).
+   */
+  private targets(req: SipMessage): Target[] | Promise<Target[]> {
+    if (req.has('route')) return [{ uri: req.uri }];
+    return this.retarget(req.uri, req.requestUri, req.method, req.toTag !== undefined);
+  }
+
+  /** Targets for a URI: translated when it names one of sipd's domains (also for 3xx contacts and forwarding). */
+  retarget(text: string, uri: SipUri = parseUri(text), method = 'INVITE', inDialog = false): Target[] | Promise<Target[]> {
+    const local = this.me.isLocalDomain(uri);
+    const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.numbers.numberOf(uri) : undefined, method, inDialog };
+    const found = translate(this.routing.translation, input);
+    const orUri = (targets: Target[]) => (targets.length > 0 ? targets : [{ uri: text }]);
+    return found instanceof Promise ? found.then(orUri) : orUri(found);
   }
 
   /**
-   * The targets a request may go to, or the response when there are none: 404 when nothing is registered, 480 when
-   * a sips request has only contacts it could not reach over TLS (RFC 3261 §26.2.2; AllowSipTlsConversionToSip).
+   * The targets a request may go to, or the response when there are none: 480 when a sips request has only
+   * contacts it could not reach over TLS (RFC 3261 §26.2.2; AllowSipTlsConversionToSip).
    */
-  private usableTargets(req: SipMessage, toTag: string): Target[] | SipMessage {
-    const all = this.targets(req);
-    if (all.length === 0) return createResponse(req, 404, 'Not Found', toTag);
+  private usableTargets(req: SipMessage, toTag: string): Target[] | SipMessage | Promise<Target[] | SipMessage> {
+    const found = this.targets(req);
+    if (found instanceof Promise) return found.then((all) => this.secureTargets(req, all, toTag));
+    return this.secureTargets(req, found, toTag);
+  }
+
+  private secureTargets(req: SipMessage, all: Target[], toTag: string): Target[] | SipMessage {
     if (req.requestUri.scheme !== 'sips' || this.settings.sipsToSip) return all;
     const secure = all.filter(reachedOverTls);
     return secure.length > 0 ? secure : createResponse(req, 480, 'Temporarily Unavailable (no contact reachable over TLS for a sips request)', toTag);
   }
 
+  /**
+   * The 302 of a redirect server (SPEC D-10): every target as a Contact with its q-value; a number of ours that only
+   * a route knows is redirected to the route's next hop. The status instead when no target is left (404, 403).
+   */
   private async redirect(req: SipMessage, targets: Target[], toTag: string): Promise<SipMessage> {
     const res = createResponse(req, 302, 'Moved Temporarily', toTag);
+    let refusal = 404;
     for (const t of targets) {
-      let contact = t.uri;
-      if (this.settings.resolveLocalContactsInRedirect) {
-        const uri = parseUri(t.uri);
-        const dest = t.via ?? (await resolveNextHop(uri, 0));
-        uri.host = dest.host.includes(':') ? `[${dest.host}]` : dest.host;
-        uri.port = dest.port;
-        contact = formatUri(uri);
+      const uri = parseUri(t.uri);
+      const plan = t.via ? undefined : this.routing.nextHops.plan(uri, undefined);
+      if (typeof plan === 'number') {
+        refusal = Math.min(refusal, plan);
+        continue;
       }
-      res.append('Contact', `<${contact}>${t.q === undefined ? '' : `;q=${t.q}`}`);
+      for (const entry of plan ?? [undefined]) {
+        let contact = entry?.requestUri ?? t.uri;
+        if (this.settings.resolveLocalContactsInRedirect) {
+          const dest = t.via ?? (entry && (await this.firstHop([entry]))?.dest);
+          if (dest) contact = formatUri({ ...parseUri(contact), host: dest.host.includes(':') ? `[${dest.host}]` : dest.host, port: dest.port });
+        }
+        res.append('Contact', `<${contact}>${t.q === undefined ? '' : `;q=${t.q}`}`);
+      }
     }
-    return res;
+    return res.has('contact') ? res : createResponse(req, refusal, undefined, toTag);
   }
 
   // --- Forwarder (used by ResponseContext) ---
 
-  async forward(ctx: ResponseContext, target: Target): Promise<ClientTransaction | number> {
+  /**
+   * Forwards to one target under a new client transaction. A registered contact is one hop; a target routed or
+   * resolved by DNS may have several, and the branch fails over to the next one after a 503, a timeout or a
+   * transport error (RFC 3263 §4.3, SPEC RTE-4).
+   */
+  async forward(ctx: ResponseContext, target: Target): Promise<Forwarded | number> {
     const req = ctx.request;
-    const built = await this.prepare(req, target, statefulBranch(loopHash(req)));
-    if (typeof built === 'number') return built;
+    const msg = this.outgoing(req, target);
     const timerC = req.method === 'INVITE' ? this.timerC(req) : 0;
-    return this.txl.createClient(built.msg, built.dest, ctx, timerC);
+    const start = (m: SipMessage, hop: Hop) => this.txl.createClient(this.stamp(m, req, hop, statefulBranch(loopHash(req))), hop.dest, ctx, timerC);
+    if (!msg.has('route') && target.via) return { tx: start(msg, { dest: target.via }) };
+    const plan = this.plan(msg);
+    if (typeof plan === 'number') return plan;
+    const hops = this.routing.nextHops.hops(plan, msg.byteLengthEstimate() + 200);
+    const first = await hops.next();
+    if (first.done) {
+      this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
+      return 503;
+    }
+    const failover = async (): Promise<ClientTransaction | undefined> => {
+      const next = await hops.next();
+      return next.done ? undefined : start(msg.clone(), next.value);
+    };
+    return { tx: start(msg.clone(), first.value), failover };
   }
 
   cancel(branch: ClientTransaction): void {
@@ -287,25 +332,35 @@ export class ProxyCore {
 
   // --- Building and sending a forwarded request (§16.6) ---
 
-  private async prepare(req: SipMessage, target: Target, branch: string): Promise<{ msg: SipMessage; dest: Destination } | number> {
+  /** The copy of a request for one target: its Request-URI, Max-Forwards and the target's route set. */
+  private outgoing(req: SipMessage, target: Target): SipMessage {
     const msg = req.clone();
     msg.setRequestUri(target.uri);
     const mf = req.maxForwards;
     msg.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
     if (target.route) for (let i = target.route.length - 1; i >= 0; i--) msg.prepend('Route', target.route[i]);
-    let dest: Destination;
-    try {
-      const hop = nextHopUri(msg);
-      // Room for the Via and Record-Route still to come decides whether the request fits a UDP datagram.
-      dest = !msg.has('route') && target.via ? target.via : await resolveNextHop(parseUri(hop), msg.byteLengthEstimate() + 200, msg.has('route') ? this.settings.routeHeaderTransport : 'udp');
-    } catch (e) {
-      this.log.warn(`cannot resolve the next hop for ${target.uri}: ${(e as Error).message}`);
-      return 503;
-    }
+    return msg;
+  }
+
+  /** Next-hop routing of a copy whose Route set is final (a strict route is turned around here, §16.6 step 6). */
+  private plan(msg: SipMessage): ReturnType<NextHopRouter['plan']> {
+    const loose = msg.has('route') ? parseUri(nextHopUri(msg)) : undefined;
+    return this.routing.nextHops.plan(msg.requestUri, loose);
+  }
+
+  private async firstHop(plan: readonly HopPlanEntry[], size = 0): Promise<Hop | undefined> {
+    const first = await this.routing.nextHops.hops(plan, size).next();
+    return first.done ? undefined : first.value;
+  }
+
+  /** The last touches for one hop: its Request-URI (a number route's), Record-Route and sipd's Via. */
+  private stamp(msg: SipMessage, req: SipMessage, hop: Hop, branch: string): SipMessage {
+    if (hop.requestUri !== undefined) msg.setRequestUri(hop.requestUri);
+    const dest = hop.dest;
     if (this.settings.recordRoute && !this.settings.redirect && DIALOG_CREATING.has(msg.method) && !msg.toTag) this.recordRoute(msg, req, dest);
     msg.prepend('Via', `SIP/2.0/${dest.transport.toUpperCase()} ${this.me.viaSentBy(dest)};branch=${branch};rport`);
     if (this.log.isDebug('Routing')) this.log.debug('Routing', `${msg.method} ${req.uri} -> ${msg.uri} via ${dest.transport}:${dest.host}:${dest.port}`);
-    return { msg, dest };
+    return msg;
   }
 
   /**
@@ -346,10 +401,12 @@ export class ProxyCore {
         if (verdict === 'drop') return;
         const local = verdict ?? this.register(req, src, toTag);
         if (local) return reply(local);
-        const targets = this.usableTargets(req, toTag);
+        const found = this.usableTargets(req, toTag);
+        const targets = found instanceof Promise ? await found : found;
         if (!Array.isArray(targets)) return reply(targets);
         if (this.settings.redirect && !req.toTag) return reply(await this.redirect(req, targets, toTag));
-        await this.sendStateless(req, targets[0], 0);
+        const refused = await this.sendStateless(req, targets[0], 0);
+        if (refused !== undefined) reply(createResponse(req, refused, undefined, toTag));
       } catch (e) {
         this.log.error(`request ${req.method} ${req.uri} failed: ${(e as Error).message}`);
         try {
@@ -369,20 +426,34 @@ export class ProxyCore {
         // In stateless mode the ACK for a response sipd made itself ends here: its To tag is the one sipd chose.
         if (req.method === 'ACK' && !this.settings.stateful && req.toTag === statelessToTag(req)) return;
         preprocessRoutes(req, this.me);
-        const target = this.targets(req)[0];
-        if (target) await this.sendStateless(req, target, 0);
+        const [target] = await this.targets(req);
+        await this.sendStateless(req, target, 0);
       } catch (e) {
         this.log.warn(`dropping ${req.method} from ${src.source.host}:${src.source.port}: ${(e as Error).message}`);
       }
     })();
   }
 
-  private async sendStateless(req: SipMessage, target: Target, index: number): Promise<void> {
+  /**
+   * Stateless forwarding has no branch to fail over with: the first hop only. Returns the status of a request that
+   * cannot go anywhere (404 no route, 403 a blocking one, 503 no address).
+   */
+  private async sendStateless(req: SipMessage, target: Target, index: number): Promise<number | undefined> {
     // An ACK (of a non-2xx) or a CANCEL must carry its INVITE's branch: hash it as the INVITE, without the To tag.
-    const hash = loopHash(req, req.method === 'ACK' || req.method === 'CANCEL');
-    const built = await this.prepare(req, target, statelessBranch(hash, req, index));
-    if (typeof built === 'number') return;
-    this.txl.sender.send(built.msg.toBuffer(), built.dest);
+    const branch = statelessBranch(loopHash(req, req.method === 'ACK' || req.method === 'CANCEL'), req, index);
+    const msg = this.outgoing(req, target);
+    let hop: Hop | undefined = !msg.has('route') && target.via ? { dest: target.via } : undefined;
+    if (!hop) {
+      const plan = this.plan(msg);
+      if (typeof plan === 'number') return plan;
+      hop = await this.firstHop(plan, msg.byteLengthEstimate() + 200);
+      if (!hop) {
+        this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
+        return 503;
+      }
+    }
+    this.txl.sender.send(this.stamp(msg, req, hop, branch).toBuffer(), hop.dest);
+    return undefined;
   }
 
   private forwardResponseStateless(res: SipMessage): void {
@@ -434,10 +505,7 @@ function statelessToTag(req: SipMessage): string {
 }
 
 function reachedOverTls(t: Target): boolean {
-  return t.via ? t.via.transport === 'tls' : uriTransport(parseUri(t.uri)) === 'tls';
-}
-
-function parseSource(s: string): Destination | undefined {
-  const m = /^(udp|tcp|tls):(.+):(\d+)$/.exec(s);
-  return m ? { transport: m[1] as TransportName, host: m[2], port: Number(m[3]) } : undefined;
+  if (t.via) return t.via.transport === 'tls';
+  const uri = parseUri(t.uri);
+  return uri.scheme === 'sips' || uri.params.get('transport')?.toLowerCase() === 'tls';
 }

@@ -3,9 +3,18 @@ import { SipMessage, createResponse, parseNameAddr, formatUri } from '../sip';
 import type { ClientEvents, ClientTransaction, ServerTransaction } from '../transaction';
 import { Target, groupByQ } from './target';
 
+/** A request sent toward one target. */
+export interface Forwarded {
+  tx: ClientTransaction;
+  /** Sends to the target's next hop after this one failed (503, timeout, transport error); undefined when none is left. */
+  failover?: () => Promise<ClientTransaction | undefined>;
+}
+
 export interface Forwarder {
   /** Forwards the request to one target under a new client transaction; resolves to it, or to a failure status. */
-  forward(ctx: ResponseContext, target: Target): Promise<ClientTransaction | number>;
+  forward(ctx: ResponseContext, target: Target): Promise<Forwarded | number>;
+  /** The targets a URI stands for (a 3xx Contact of one of sipd's users goes through the registry again). */
+  retarget(uri: string): Target[] | Promise<Target[]>;
   cancel(branch: ClientTransaction): void;
   /** Sends a response upstream on the server transaction. */
   respond(tx: ServerTransaction, res: SipMessage): void;
@@ -19,6 +28,7 @@ export interface ContextSettings {
 
 interface Branch {
   tx: ClientTransaction;
+  failover?: Forwarded['failover'];
   final: number;
   provisional: boolean;
   cancelWanted: boolean;
@@ -94,6 +104,7 @@ export class ResponseContext implements ClientEvents {
     }
     if (branch.final) return;
     branch.final = status;
+    if (status === 503 && this.failOver(branch, res)) return;
     if (status < 400 && this.settings.recursive && !this.canceled && this.recurse(res)) {
       this.maybeFinish();
       return;
@@ -119,6 +130,7 @@ export class ResponseContext implements ClientEvents {
     }
     if (timer === 'C') tx.terminate();
     branch.final = 408;
+    if (this.failOver(branch, this.local(408))) return;
     this.consider(this.local(408));
     this.maybeFinish();
   }
@@ -127,8 +139,32 @@ export class ResponseContext implements ClientEvents {
     const branch = this.branches.find((b) => b.tx === tx);
     if (!branch || branch.final) return;
     branch.final = 503;
+    if (this.failOver(branch, this.local(503))) return;
     this.consider(this.local(503));
     this.maybeFinish();
+  }
+
+  /**
+   * Tries the branch's next hop after `outcome` (503, timeout, transport error) when it has one and the call is
+   * still searching; `outcome` counts only when no hop is left. False when there is nothing to fail over to.
+   */
+  private failOver(branch: Branch, outcome: SipMessage): boolean {
+    const failover = branch.failover;
+    if (!failover || this.canceled || this.answered) return false;
+    this.starting++;
+    const settle = (tx: ClientTransaction | undefined) => {
+      this.starting--;
+      if (tx === undefined) {
+        branch.failover = undefined;
+        this.consider(outcome);
+      } else {
+        Object.assign(branch, { tx, final: 0, provisional: false, cancelWanted: false, cancelSent: false });
+        if (this.canceled || this.answered) this.cancelBranch(branch);
+      }
+      this.maybeFinish();
+    };
+    failover().then(settle, () => settle(undefined));
+    return true;
   }
 
   private nextGroup(): void {
@@ -149,7 +185,7 @@ export class ResponseContext implements ClientEvents {
           this.starting--;
           if (typeof result === 'number') this.consider(this.local(result));
           else {
-            const branch: Branch = { tx: result, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
+            const branch: Branch = { tx: result.tx, failover: result.failover, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
             this.branches.push(branch);
             if (this.canceled || this.answered) this.cancelBranch(branch);
           }
@@ -165,24 +201,43 @@ export class ResponseContext implements ClientEvents {
     }
   }
 
+  /**
+   * Recursion on a 3xx (§16.7 step 4): its contacts not tried yet become the next targets, each through
+   * translation again (a contact of one of sipd's users reaches that user's registered phones). False when none.
+   */
   private recurse(res: SipMessage): boolean {
-    const added: Target[] = [];
+    const contacts: Target[] = [];
     for (const value of res.getAll('contact')) {
       try {
         const na = parseNameAddr(value);
         const uri = formatUri(na.uri);
         if (this.tried.has(uri)) continue;
         const q = na.params.get('q');
-        added.push({ uri, q: q ? Number(q) : undefined });
+        contacts.push({ uri, q: q ? Number(q) : undefined });
       } catch {
         // An unusable contact is skipped; the others are still tried.
       }
     }
     // Each contact is tried once, and recursion stops at a bound so a chain of redirects cannot fork forever.
-    added.splice(Math.max(0, MAX_TARGETS_PER_FORK_FACTOR * this.settings.maxForks - this.tried.size));
-    if (added.length === 0) return false;
-    this.groups.push(...groupByQ(added));
+    contacts.splice(Math.max(0, MAX_TARGETS_PER_FORK_FACTOR * this.settings.maxForks - this.tried.size));
+    if (contacts.length === 0) return false;
+    this.starting++;
+    const add = (expanded: Target[][]) => {
+      this.starting--;
+      this.groups.push(...groupByQ(expanded.flat()));
+      this.maybeFinish();
+    };
+    const expansions = contacts.map((c) => this.expand(c));
+    if (expansions.some((e) => e instanceof Promise)) void Promise.all(expansions).then(add, () => add([]));
+    else add(expansions as Target[][]);
     return true;
+  }
+
+  /** A contact's targets, with the contact's q-value. */
+  private expand(contact: Target): Target[] | Promise<Target[]> {
+    const withQ = (targets: Target[]) => targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q }));
+    const found = this.forwarder.retarget(contact.uri);
+    return found instanceof Promise ? found.then(withQ) : withQ(found);
   }
 
   private cancelBranch(b: Branch): void {

@@ -7,7 +7,12 @@ import { Registrar, RegistrarSettings } from '../registrar/registrar';
 import { Destination, FakeClock, Sender, TimerConfig, TransactionLayer } from '../transaction';
 import type { Endpoint, TransportName } from '../transport';
 import { LocalIdentity } from './local-identity';
-import { ProxyCore, ProxySettings } from './proxy-core';
+import { ProxyCore, ProxyRouting, ProxySettings } from './proxy-core';
+import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver } from '../dns';
+import { FakeDns } from '../dns/fake-dns';
+import { NumberExpander, type NumberExpansionSettings } from '../numbers';
+import { NextHopRouter, type NextHopSettings, type RouteLookup } from '../routing/next-hop-router';
+import { buildTranslation, registryStep, type TranslationStep } from '../translation';
 
 /** Epoch of the fake clock, so registrations carry real-looking absolute expiry times. */
 export const T0 = 1_700_000_000_000;
@@ -34,7 +39,6 @@ export const DEFAULT_SETTINGS: ProxySettings = {
   forward503: false,
   t3: 60000,
   maxT3: 180000,
-  routeHeaderTransport: 'udp',
   resolveLocalContactsInRedirect: false,
   registry: true,
   maxServerTransactions: 0,
@@ -57,6 +61,12 @@ export class MemorySender implements Sender {
 
 export interface KitOptions {
   settings?: Partial<ProxySettings>;
+  nextHop?: Partial<NextHopSettings>;
+  numbers?: Partial<NumberExpansionSettings>;
+  /** The route table; none by default. */
+  routes?: RouteLookup;
+  /** Steps before and after the registry (call forwarding, ENUM). */
+  translation?: { before?: TranslationStep; after?: TranslationStep };
   timers?: Partial<TimerConfig>;
   registrar?: Partial<RegistrarSettings>;
 }
@@ -93,6 +103,8 @@ export class Kit {
   readonly location: LocationService;
   readonly registrar: Registrar;
   readonly proxy: ProxyCore;
+  /** The DNS the proxy resolves names with: tests add the records they need. */
+  readonly dns = new FakeDns();
   /** Index into sender.sent of the first message not yet taken. */
   private mark = 0;
 
@@ -102,7 +114,21 @@ export class Kit {
     this.me = new LocalIdentity(['example.com'], [{ transport: 'udp', host: '192.0.2.10', port: 5060 }, { transport: 'tcp', host: '192.0.2.10', port: 5060 }]);
     this.location = new LocationService(null, now);
     this.registrar = new Registrar(this.location, { minExpires: 60, maxExpires: 7200, defaultExpires: 3600, ...opts.registrar }, now);
-    this.proxy = new ProxyCore(this.txl, this.me, { ...DEFAULT_SETTINGS, ...opts.settings }, this.registrar, this.location, nullLogger());
+    this.proxy = new ProxyCore(this.txl, this.me, { ...DEFAULT_SETTINGS, ...opts.settings }, this.registrar, this.routing(opts), nullLogger());
+  }
+
+  private routing(opts: KitOptions): ProxyRouting {
+    const resolver = new SipResolver(new DnsResolver(DEFAULT_DNS_SETTINGS, this.dns), {
+      allowNaptr: true, srvForFqdnOnly: false, transportPrefOrder: ['udp', 'tcp'], tlsEnabled: false, addressFamilies: [4, 6],
+    });
+    const numbers = new NumberExpander({
+      enabled: true, plans: {}, domains: [], interpretation: 'E164_IP', characterSet: '+0123456789.-()', expandAuthUserName: true,
+      origUserNameSource: 'Auth', ...opts.numbers,
+    });
+    const nextHops = new NextHopRouter({ routing: true, domainRouting: false, routeHeaderTransport: 'udp', ...opts.nextHop }, resolver,
+      { isLocal: (uri) => this.me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, opts.routes);
+    const translation = buildTranslation({ callForwardUnconditional: opts.translation?.before, registry: registryStep(this.location), enum: opts.translation?.after });
+    return { translation, nextHops, numbers };
   }
 
   /** Builds the text of a request as a UA writes it. */
