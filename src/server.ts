@@ -8,6 +8,7 @@ import type { SipdConfig } from './config';
 import { DialogTable, type DialogTableSettings } from './dialog';
 import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver, sipResolverSettings } from './dns';
 import { EnumTranslator, enumSettings } from './enum';
+import { CallForwarding, type CallForwardSettings } from './forwarding';
 import { NumberExpander, type NumberExpansionSettings } from './numbers';
 import { buildPolicies } from './policy/build';
 import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscribers';
@@ -244,12 +245,17 @@ export class SipServer {
       });
     }
     const numbers = new NumberExpander(numberExpansionSettings(cfg));
+    const forwarding = cfg.CallForwardUnconditional || cfg.CallForwardBusy || cfg.CallForwardNoAnswer || cfg.CallForwardUnavailable
+      ? new CallForwarding(callForwardSettings(cfg), this.externalSubscribers ?? this.subscribers!)
+      : undefined;
     const translation = buildTranslation({
+      callForwardUnconditional: forwarding?.unconditionalStep(),
       registry: cfg.Cisco_Registry ? registryStep(this.location!) : undefined,
+      callForwardNotRegistered: forwarding?.notRegisteredStep(),
       enum: cfg.Cisco_Enum ? enumStep(new EnumTranslator(dns, enumSettings(cfg), onDnsError)) : undefined,
     });
     const nextHops = new NextHopRouter(nextHopSettings(cfg), resolver, { isLocal: (uri) => me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, cfg.Cisco_Routing ? this.routes : undefined);
-    return { translation, nextHops, numbers };
+    return { translation, nextHops, numbers, forwarding };
   }
 
   private floodSettings(cfg: SipdConfig, acl: AccessLists): FloodGuardSettings {
@@ -302,6 +308,19 @@ function transportOptions(cfg: SipdConfig): TransportOptions {
     idleTimeoutMs: cfg.SipTcpIdleTimeout * 1000,
     maxMessageSize: cfg.MaxMessageSize,
     udpRecvBufferSize: 8 * 1024 * 1024,
+  };
+}
+
+function callForwardSettings(cfg: SipdConfig): CallForwardSettings {
+  return {
+    unconditional: cfg.CallForwardUnconditional,
+    busy: cfg.CallForwardBusy,
+    noAnswer: cfg.CallForwardNoAnswer,
+    unavailable: cfg.CallForwardUnavailable,
+    noAnswerMs: cfg.CallForwardNoAnswerTimer,
+    unavailableMs: cfg.CallForwardUnavailableTimer,
+    addDiversion: cfg.AddDiversionHeader,
+    headerName: cfg.DiversionHeaderName,
   };
 }
 

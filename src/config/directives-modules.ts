@@ -166,18 +166,18 @@ const preauth = inGroup('preauth', [
 ]);
 
 const callforward = inGroup('callforward', [
-  { name: 'CallForwardUnconditional', type: FLAG, default: false, implemented: false, description: 'Always forward to the subscriber\'s target.' },
-  { name: 'CallForwardNoAnswer', type: FLAG, default: false, implemented: false, description: 'Forward when the callee does not answer in time.' },
-  { name: 'CallForwardBusy', type: FLAG, default: false, implemented: false, description: 'Forward on 486 Busy Here.' },
-  { name: 'CallForwardUnavailable', type: FLAG, default: false, implemented: false,
+  { name: 'CallForwardUnconditional', type: FLAG, default: false, implemented: true, description: 'Always forward to the subscriber\'s target.' },
+  { name: 'CallForwardNoAnswer', type: FLAG, default: false, implemented: true, description: 'Forward when the callee does not answer in time.' },
+  { name: 'CallForwardBusy', type: FLAG, default: false, implemented: true, description: 'Forward on 486 Busy Here.' },
+  { name: 'CallForwardUnavailable', type: FLAG, default: false, implemented: true,
     description: 'Forward when the callee is not registered or does not respond.' },
-  { name: 'CallForwardNoAnswerTimer', type: int(1000, 300000, 'ms'), default: 24000, implemented: false,
+  { name: 'CallForwardNoAnswerTimer', type: int(1000, 300000, 'ms'), default: 24000, implemented: true,
     description: 'Ring time before no-answer forwarding.' },
-  { name: 'CallForwardUnavailableTimer', type: int(1000, 300000, 'ms'), default: 24000, implemented: false,
+  { name: 'CallForwardUnavailableTimer', type: int(1000, 300000, 'ms'), default: 24000, implemented: true,
     description: 'Wait before unavailable forwarding.' },
-  { name: 'AddDiversionHeader', type: FLAG, default: true, implemented: false, description: 'Add a diversion header when forwarding.' },
+  { name: 'AddDiversionHeader', type: FLAG, default: true, implemented: true, description: 'Add a diversion header when forwarding.' },
   { name: 'DiversionHeaderName', type: oneOf('Diversion', 'CC-Diversion', 'CC-Redirect'), default: 'Diversion',
-    implemented: false, description: 'Name of the added diversion header.' },
+    implemented: true, description: 'Name of the added diversion header.' },
 ]);
 
 const numexpand = inGroup('numexpand', [

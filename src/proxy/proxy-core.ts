@@ -6,11 +6,13 @@ import type { Registrar } from '../registrar/registrar';
 import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { runPolicies } from '../policy/chain';
 import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/types';
-import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TransactionLayer } from '../transaction';
+import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TimerHandle, TransactionLayer } from '../transaction';
+import { addDiversion } from '../privacy';
 import type { LoadMonitor } from './load-monitor';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
 import { defaultPort } from '../dns';
+import type { CallForwarding, ForwardingPlan } from '../forwarding';
 import type { NumberExpander } from '../numbers';
 import type { Hop, HopPlanEntry, NextHopRouter } from '../routing/next-hop-router';
 import { type TranslationStep, translate } from '../translation/chain';
@@ -46,7 +48,12 @@ export interface ProxyRouting {
   nextHops: NextHopRouter;
   /** Number expansion: the number a URI of ours stands for (ENUM, number routes) and credential user names. */
   numbers: NumberExpander;
+  /** Call forwarding on busy, no answer and unavailable (unconditional is a translation step). */
+  forwarding?: CallForwarding;
 }
+
+/** How many times one call may be forwarded from one of sipd's users to another (a loop of forwards ends). */
+const MAX_LOCAL_DIVERSIONS = 5;
 
 /** txngraceful-restart: 1 answers new INVITE/REGISTER with 503 + Retry-After, 2 drops them silently. */
 export type DrainBehaviour = 0 | 1 | 2;
@@ -173,7 +180,12 @@ export class ProxyCore {
         this.respond(tx, await this.redirect(req, targets, tx.toTag));
         return;
       }
-      const ctx = new ResponseContext(req, tx, targets, this, this.settings);
+      if (targets[0].diversion !== undefined && !this.settings.recursive) {
+        this.respond(tx, this.redirectTo(req, targets[0], tx.toTag)); // SC-05: forwarded unconditionally, by the caller
+        return;
+      }
+      const plan = this.forwardingPlan(req);
+      const ctx = new ResponseContext(req, tx, targets, this, this.settings, plan instanceof Promise ? await plan : plan);
       this.contexts.set(tx, ctx);
       ctx.start();
     } catch (e) {
@@ -229,13 +241,46 @@ export class ProxyCore {
     return this.retarget(req.uri, req.requestUri, req.method, req.toTag !== undefined);
   }
 
-  /** Targets for a URI: translated when it names one of sipd's domains (also for 3xx contacts and forwarding). */
-  retarget(text: string, uri: SipUri = parseUri(text), method = 'INVITE', inDialog = false): Target[] | Promise<Target[]> {
+  /**
+   * Targets for a URI: translated when it names one of sipd's domains (also for 3xx contacts and forwarding). A call
+   * forwarded to another of sipd's users is translated again, so it reaches that user's phones.
+   */
+  retarget(text: string, uri: SipUri = parseUri(text), method = 'INVITE', inDialog = false, depth = 0): Target[] | Promise<Target[]> {
     const local = this.me.isLocalDomain(uri);
     const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.numbers.numberOf(uri) : undefined, method, inDialog };
     const found = translate(this.routing.translation, input);
-    const orUri = (targets: Target[]) => (targets.length > 0 ? targets : [{ uri: text }]);
-    return found instanceof Promise ? found.then(orUri) : orUri(found);
+    const settle = (targets: Target[]): Target[] | Promise<Target[]> => {
+      if (targets.length === 0) return [{ uri: text }];
+      if (depth >= MAX_LOCAL_DIVERSIONS) return targets;
+      const parts = targets.map((t) => {
+        if (t.diversion === undefined || !this.me.isLocalDomain(parseUri(t.uri))) return [t];
+        const keep = (more: Target[]) => more.map((m) => ({ ...m, diversion: m.diversion ?? t.diversion }));
+        const more = this.retarget(t.uri, undefined, method, inDialog, depth + 1);
+        return more instanceof Promise ? more.then(keep) : keep(more);
+      });
+      return parts.some((p) => p instanceof Promise) ? Promise.all(parts).then((p) => p.flat()) : (parts as Target[][]).flat();
+    };
+    return found instanceof Promise ? found.then(settle) : settle(found);
+  }
+
+  /** Forwarding on busy, no answer or unavailable for a new call to one of sipd's users. */
+  private forwardingPlan(req: SipMessage): ForwardingPlan | undefined | Promise<ForwardingPlan | undefined> {
+    const forwarding = this.routing.forwarding;
+    const uri = req.requestUri;
+    if (!forwarding?.anyAfterRinging || req.method !== 'INVITE' || req.toTag !== undefined || req.has('route') || !this.me.isLocalDomain(uri)) return undefined;
+    return forwarding.plan(uri, this.me.aorKey(uri));
+  }
+
+  /** The 302 of a nonrecursive proxy that forwards a call (CF-10): the target as Contact, and its Diversion. */
+  redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage {
+    const res = createResponse(req, 302, 'Moved Temporarily', toTag);
+    res.append('Contact', `<${target.uri}>`);
+    if (target.diversion !== undefined) res.prepend(this.routing.forwarding!.settings.headerName, target.diversion);
+    return res;
+  }
+
+  after(ms: number, fn: () => void): TimerHandle {
+    return this.txl.clock.after(ms, fn);
   }
 
   /**
@@ -339,6 +384,7 @@ export class ProxyCore {
     const mf = req.maxForwards;
     msg.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
     if (target.route) for (let i = target.route.length - 1; i >= 0; i--) msg.prepend('Route', target.route[i]);
+    if (target.diversion !== undefined) addDiversion(msg, this.routing.forwarding!.settings.headerName, target.diversion);
     return msg;
   }
 

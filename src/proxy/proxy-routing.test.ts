@@ -110,7 +110,7 @@ test('RFC 3263 failover: the first SRV target answers 503, the second gets the r
 test('ENUM after the registry: an unregistered number is translated by its NAPTR record', async () => {
   const dns = new FakeDns().naptr('4.3.2.1.5.5.5.1.e164.arpa', [100, 10, 'u', 'E2U+sip', '!^\\+(.*)$!sip:\\1@192.0.2.42!']);
   const enumTranslator = new EnumTranslator(new DnsResolver(DEFAULT_DNS_SETTINGS, dns), { globalDomain: 'e164.arpa', maxChain: 5 });
-  const k = new Kit({ translation: { after: enumStep(enumTranslator) } });
+  const k = new Kit({ enum: enumStep(enumTranslator) });
   await k.send({ uri: 'sip:+15551234@example.com;user=phone', branch: 'z9hG4bK-rt11', callId: 'rt11' });
   await settle();
   assert.equal(k.lastRequestTo(GW2).uri, 'sip:15551234@192.0.2.42');

@@ -1,6 +1,7 @@
 // The response context of a stateful proxy (RFC 3261 §16.7): branches, best response, CANCEL, recursion on 3xx.
 import { SipMessage, createResponse, parseNameAddr, formatUri } from '../sip';
-import type { ClientEvents, ClientTransaction, ServerTransaction } from '../transaction';
+import type { ForwardingPlan } from '../forwarding';
+import type { ClientEvents, ClientTransaction, ServerTransaction, TimerHandle } from '../transaction';
 import { Target, groupByQ } from './target';
 
 /** A request sent toward one target. */
@@ -18,6 +19,9 @@ export interface Forwarder {
   cancel(branch: ClientTransaction): void;
   /** Sends a response upstream on the server transaction. */
   respond(tx: ServerTransaction, res: SipMessage): void;
+  /** The 302 of a nonrecursive proxy that diverts a call (CF-10): the target as Contact, with its Diversion. */
+  redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage;
+  after(ms: number, fn: () => void): TimerHandle;
 }
 
 export interface ContextSettings {
@@ -44,6 +48,9 @@ export class ResponseContext implements ClientEvents {
   private challenges: SipMessage[] = [];
   private starting = 0;
   private answered = false;
+  /** Call forwarding on busy, no answer or unavailable, until the call was diverted once. */
+  private forwarding?: ForwardingPlan;
+  private timers: TimerHandle[] = [];
   canceled = false;
   /** The request, until the context is done: released then, as retransmitted 2xx need only the server transaction. */
   private req?: SipMessage;
@@ -54,9 +61,11 @@ export class ResponseContext implements ClientEvents {
     targets: Target[],
     private readonly forwarder: Forwarder,
     private readonly settings: ContextSettings,
+    forwarding?: ForwardingPlan,
   ) {
     this.req = request;
     this.groups = groupByQ(targets);
+    this.forwarding = forwarding;
   }
 
   get request(): SipMessage {
@@ -65,6 +74,18 @@ export class ResponseContext implements ClientEvents {
   }
 
   start(): void {
+    const plan = this.forwarding;
+    if (plan?.noAnswer) {
+      const target = plan.noAnswer;
+      this.timers.push(this.forwarder.after(plan.noAnswerMs, () => this.divert(target)));
+    }
+    if (plan?.unavailable) {
+      const target = plan.unavailable;
+      // Unavailable: no phone said anything at all, not even 100 Trying, in CallForwardUnavailableTimer.
+      this.timers.push(this.forwarder.after(plan.unavailableMs, () => {
+        if (!this.branches.some((b) => b.provisional)) this.divert(target);
+      }));
+    }
     this.nextGroup();
   }
 
@@ -169,7 +190,10 @@ export class ResponseContext implements ClientEvents {
 
   private nextGroup(): void {
     const group = this.groups.shift();
-    if (!group) return;
+    if (group) this.launch(group);
+  }
+
+  private launch(group: Target[]): void {
     const fresh = group.filter((t) => !this.tried.has(t.uri));
     // Targets beyond MaxForks wait for the next round (and are not marked tried until then).
     if (fresh.length > this.settings.maxForks) this.groups.unshift(fresh.splice(this.settings.maxForks));
@@ -199,6 +223,36 @@ export class ResponseContext implements ClientEvents {
         },
       );
     }
+  }
+
+  /**
+   * Call forwarding on busy, no answer or unavailable (SC-06..SC-11): the branches still pending are CANCELed and
+   * the call goes to the target, by the proxy itself (Recursive On) or by the caller after a 302 (Off). Once.
+   */
+  private divert(target: Target): void {
+    if (!this.forwarding || this.answered || this.canceled) return;
+    this.forwarding = undefined;
+    for (const t of this.timers) t.cancel();
+    this.groups.length = 0;
+    for (const b of this.branches) this.cancelBranch(b);
+    if (!this.settings.recursive) {
+      this.answered = true;
+      this.relay(this.forwarder.redirectTo(this.request, target, this.serverTx.toTag));
+      this.releaseWhenDone();
+      return;
+    }
+    // The answer is now the forwarded call's: what the first leg said no longer counts.
+    this.best = undefined;
+    this.challenges = [];
+    this.starting++;
+    const go = (targets: Target[]) => {
+      this.starting--;
+      this.launch(targets);
+      this.maybeFinish();
+    };
+    const expanded = this.expand(target);
+    if (expanded instanceof Promise) void expanded.then(go, () => go([]));
+    else go(expanded);
   }
 
   /**
@@ -233,9 +287,9 @@ export class ResponseContext implements ClientEvents {
     return true;
   }
 
-  /** A contact's targets, with the contact's q-value. */
+  /** A contact's targets, with the contact's q-value and Diversion. */
   private expand(contact: Target): Target[] | Promise<Target[]> {
-    const withQ = (targets: Target[]) => targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q }));
+    const withQ = (targets: Target[]) => targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, diversion: contact.diversion ?? t.diversion }));
     const found = this.forwarder.retarget(contact.uri);
     return found instanceof Promise ? found.then(withQ) : withQ(found);
   }
@@ -271,6 +325,11 @@ export class ResponseContext implements ClientEvents {
       this.nextGroup();
       return;
     }
+    const busy = this.forwarding?.busy;
+    if (busy && this.best?.status === 486 && !this.canceled) {
+      this.divert(busy);
+      return;
+    }
     this.answered = true;
     let res = this.best ?? this.local(this.canceled ? 487 : 408);
     if (res.status === 503 && !this.settings.forward503) res = withStatus(res, 500, 'Server Internal Error');
@@ -285,6 +344,9 @@ export class ResponseContext implements ClientEvents {
    */
   private releaseWhenDone(): void {
     if (!this.answered || this.starting > 0 || this.branches.some((b) => !b.final)) return;
+    for (const t of this.timers) t.cancel();
+    this.timers = [];
+    this.forwarding = undefined;
     this.req = undefined;
     this.branches.length = 0;
     this.groups.length = 0;

@@ -9,6 +9,8 @@ export interface Target {
   via?: Destination;
   /** Route set to prepend (the binding's Path). */
   route?: string[];
+  /** Call forwarding chose this target: the Diversion value (RFC 5806) that goes with it. */
+  diversion?: string;
 }
 
 /** Targets in forking order: highest q first; equal q values form one parallel group. */

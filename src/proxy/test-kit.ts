@@ -10,6 +10,7 @@ import { LocalIdentity } from './local-identity';
 import { ProxyCore, ProxyRouting, ProxySettings } from './proxy-core';
 import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver } from '../dns';
 import { FakeDns } from '../dns/fake-dns';
+import type { CallForwarding } from '../forwarding';
 import { NumberExpander, type NumberExpansionSettings } from '../numbers';
 import { NextHopRouter, type NextHopSettings, type RouteLookup } from '../routing/next-hop-router';
 import { buildTranslation, registryStep, type TranslationStep } from '../translation';
@@ -65,8 +66,10 @@ export interface KitOptions {
   numbers?: Partial<NumberExpansionSettings>;
   /** The route table; none by default. */
   routes?: RouteLookup;
-  /** Steps before and after the registry (call forwarding, ENUM). */
-  translation?: { before?: TranslationStep; after?: TranslationStep };
+  /** Call forwarding, in the translation steps and the response context as the server wires it. */
+  forwarding?: CallForwarding;
+  /** ENUM, the translation step after the registry. */
+  enum?: TranslationStep;
   timers?: Partial<TimerConfig>;
   registrar?: Partial<RegistrarSettings>;
 }
@@ -127,8 +130,14 @@ export class Kit {
     });
     const nextHops = new NextHopRouter({ routing: true, domainRouting: false, routeHeaderTransport: 'udp', ...opts.nextHop }, resolver,
       { isLocal: (uri) => this.me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, opts.routes);
-    const translation = buildTranslation({ callForwardUnconditional: opts.translation?.before, registry: registryStep(this.location), enum: opts.translation?.after });
-    return { translation, nextHops, numbers };
+    const cf = opts.forwarding;
+    const translation = buildTranslation({
+      callForwardUnconditional: cf?.unconditionalStep(),
+      registry: registryStep(this.location),
+      callForwardNotRegistered: cf?.notRegisteredStep(),
+      enum: opts.enum,
+    });
+    return { translation, nextHops, numbers, forwarding: cf };
   }
 
   /** Builds the text of a request as a UA writes it. */

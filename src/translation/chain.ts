@@ -27,13 +27,17 @@ export interface TranslationStep {
   translate(input: TranslationInput): Target[] | undefined | Promise<Target[] | undefined>;
 }
 
-/** The steps in the seed's order; a step whose feature is off is left out. */
+/**
+ * The steps in the seed's order (004:999-1006), with sipd's call forward unavailable for a subscriber without a
+ * registration right after the registry that found none; a step whose feature is off is left out.
+ */
 export function buildTranslation(steps: {
   callForwardUnconditional?: TranslationStep;
   registry?: TranslationStep;
+  callForwardNotRegistered?: TranslationStep;
   enum?: TranslationStep;
 }): TranslationStep[] {
-  return [steps.callForwardUnconditional, steps.registry, steps.enum].filter((s): s is TranslationStep => s !== undefined);
+  return [steps.callForwardUnconditional, steps.registry, steps.callForwardNotRegistered, steps.enum].filter((s): s is TranslationStep => s !== undefined);
 }
 
 /**
