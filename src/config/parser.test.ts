@@ -112,9 +112,9 @@ test('structured module directives', () => {
 });
 
 test('setting an unimplemented directive warns with its location; implemented ones do not', () => {
-  const { warnings } = parse('MaxForks 4\nPrivacy On\n\nCisco_Enum Off');
+  const { warnings } = parse('MaxForks 4\nRASModule On\n\nCisco_Enum Off\nAccounting On');
   assert.deepEqual(warnings, [
-    `${FILE}:2: Privacy is recognised but not implemented yet`,
-    `${FILE}:4: Cisco_Enum is recognised but not implemented yet`,
+    `${FILE}:2: RASModule is recognised but not implemented yet`,
+    `${FILE}:5: Accounting is recognised but not implemented yet`,
   ]);
 });
