@@ -6,7 +6,7 @@ import { FloodGuard, type FloodGuardSettings } from './abuse/flood-guard';
 import { AccessLists } from './acl/access-list';
 import type { SipdConfig } from './config';
 import { DialogTable, type DialogTableSettings } from './dialog';
-import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver, sipResolverSettings } from './dns';
+import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver, readHostsFile, sipResolverSettings } from './dns';
 import { EnumTranslator, enumSettings } from './enum';
 import { CallForwarding, type CallForwardSettings } from './forwarding';
 import { NumberExpander, type NumberExpansionSettings } from './numbers';
@@ -236,7 +236,7 @@ export class SipServer {
    */
   private routing(cfg: SipdConfig, me: LocalIdentity): ProxyRouting {
     const onDnsError = (err: Error) => this.log.warn(err.message);
-    const dns = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined });
+    const dns = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined, hosts: readHostsFile() });
     const resolver = new SipResolver(dns, sipResolverSettings(cfg), Math.random, onDnsError);
     if (cfg.Cisco_Routing && !this.routes) {
       this.routes = RouteService.open(routeDbPath(cfg.ServerRoot), {

@@ -8,3 +8,4 @@ export {
   type SipTarget,
 } from './sip-resolver';
 export { orderSrv, type Random } from './srv-order';
+export { parseHosts, readHostsFile, type HostsTable } from './hosts-file';

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_DNS_SETTINGS, DnsLookupError, DnsResolver } from './resolver';
 import { FakeDns } from './fake-dns';
+import { parseHosts } from './hosts-file';
 
 function setup(settings = DEFAULT_DNS_SETTINGS) {
   const dns = new FakeDns();
@@ -101,4 +102,17 @@ test('the cache holds at most maxEntries sets, dropping the oldest', async () =>
   await resolver.a('c.example');
   await resolver.a('a.example');
   assert.deepEqual(dns.asked, ['A a.example', 'A b.example', 'A c.example', 'A a.example']);
+});
+
+test('names in the hosts file are answered from it without asking DNS; other names still go to DNS', async () => {
+  const dns = new FakeDns().host('gw.example.test', ['192.0.2.9']);
+  const hosts = parseHosts('127.0.0.1 localhost\n# comment\n::1 localhost ip6-localhost\n192.0.2.50 pstn-gw pstn-gw.example.test # trailing\n');
+  const r = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, hosts }, dns);
+  assert.deepEqual(await r.a('localhost'), ['127.0.0.1']);
+  assert.deepEqual(await r.aaaa('LOCALHOST'), ['::1']);
+  assert.deepEqual(await r.a('pstn-gw.example.test.'), ['192.0.2.50']);
+  assert.deepEqual(await r.aaaa('pstn-gw'), [], 'listed without an IPv6 address: no AAAA, and DNS is not asked');
+  assert.deepEqual(dns.asked, []);
+  assert.deepEqual(await r.a('gw.example.test'), ['192.0.2.9']);
+  assert.deepEqual(dns.asked, ['A gw.example.test']);
 });

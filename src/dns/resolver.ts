@@ -11,6 +11,8 @@
  * server costs one timeout per name and interval rather than one per request.
  */
 import { Resolver } from 'node:dns/promises';
+import { isIP } from 'node:net';
+import type { HostsTable } from './hosts-file';
 
 export interface NaptrRecord {
   order: number;
@@ -53,6 +55,8 @@ export interface DnsResolverSettings {
   failureCacheSec: number;
   /** Cached record sets beyond this many push out the oldest. */
   maxEntries: number;
+  /** Names answered from the hosts file before DNS is asked (hosts-file.ts). */
+  hosts?: HostsTable;
 }
 
 export const DEFAULT_DNS_SETTINGS: DnsResolverSettings = {
@@ -109,12 +113,18 @@ export class DnsResolver {
 
   /** IPv4 addresses of name. */
   a(name: string): Promise<readonly string[]> {
-    return this.cached(name, 'A', async () => addresses(await this.backend.resolve4(name, { ttl: true })));
+    return this.fromHosts(name, 4) ?? this.cached(name, 'A', async () => addresses(await this.backend.resolve4(name, { ttl: true })));
   }
 
   /** IPv6 addresses of name. */
   aaaa(name: string): Promise<readonly string[]> {
-    return this.cached(name, 'AAAA', async () => addresses(await this.backend.resolve6(name, { ttl: true })));
+    return this.fromHosts(name, 6) ?? this.cached(name, 'AAAA', async () => addresses(await this.backend.resolve6(name, { ttl: true })));
+  }
+
+  /** The hosts file's addresses of the family, when the file names the host at all (then DNS is not asked). */
+  private fromHosts(name: string, family: 4 | 6): Promise<readonly string[]> | undefined {
+    const listed = this.settings.hosts?.get(name.toLowerCase().replace(/\.$/, ''));
+    return listed && Promise.resolve(listed.filter((a) => isIP(a) === family));
   }
 
   /** Record sets in the cache. */
