@@ -1,0 +1,2 @@
+export * from './diversion';
+export { PrivacyHandling, PrivacySettings, createPrivacyHandling, privacySettings } from './privacy';
