@@ -9,6 +9,7 @@ import { DialogTable, type DialogTableSettings } from './dialog';
 import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver, readHostsFile, sipResolverSettings } from './dns';
 import { EnumTranslator, enumSettings } from './enum';
 import { CallForwarding, type CallForwardSettings } from './forwarding';
+import { createPrivacyHandling, privacySettings } from './privacy';
 import { NumberExpander, type NumberExpansionSettings } from './numbers';
 import { buildPolicies } from './policy/build';
 import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscribers';
@@ -217,6 +218,10 @@ export class SipServer {
     } else if (this.dialogs) this.dialogs.settings = dialogSettings(cfg);
     const dialogs = this.dialogs;
     proxy.observeResponse = dialogs && ((res) => dialogs.onResponse(res));
+    const privacy = createPrivacyHandling(privacySettings(cfg), this.log);
+    proxy.identities = privacy.active
+      ? { privacy, trustedNextHop: (host) => acl.isTrustedNextHop(host), trustedSender: (host) => acl.from.trustedWithoutWaiting(host) }
+      : undefined;
     if (cfg.Authentication && cfg.AuthScheme === 'HTTP_Basic') this.log.warn('AuthScheme HTTP_Basic sends passwords in clear text; use HTTP_Digest');
     proxy.policies = buildPolicies(cfg, {
       subscribers: this.externalSubscribers ?? this.subscribers!,
@@ -226,6 +231,7 @@ export class SipServer {
       isLocalUri: (uri) => me.isLocalDomain(uri),
       nonceSecret: cfg.AuthNonceSecret ?? this.nonceSecret,
       numbers: this.proxy?.routing.numbers,
+      privacy,
       log: this.log,
     });
   }

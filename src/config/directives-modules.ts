@@ -145,12 +145,12 @@ const abuse = inGroup('abuse', [
 ]);
 
 const privacy = inGroup('privacy', [
-  { name: 'Privacy', type: FLAG, default: false, implemented: false, description: 'Honour privacy requests using the trust lists.' },
-  { name: 'PrivacyWithPAI', type: FLAG, default: false, implemented: false,
+  { name: 'Privacy', type: FLAG, default: false, implemented: true, description: 'Honour privacy requests using the trust lists.' },
+  { name: 'PrivacyWithPAI', type: FLAG, default: false, implemented: true,
     description: 'Police and add P-Asserted-Identity.' },
-  { name: 'PrivacyWithRPID', type: FLAG, default: false, implemented: false,
+  { name: 'PrivacyWithRPID', type: FLAG, default: false, implemented: true,
     description: 'Police and add Remote-Party-ID.' },
-  { name: 'PrivacyWithDiversion', type: FLAG, default: false, implemented: false,
+  { name: 'PrivacyWithDiversion', type: FLAG, default: false, implemented: true,
     description: 'Police Diversion headers and anonymise private ones to untrusted hops.' },
 ]);
 

@@ -106,6 +106,6 @@ export class CallForwarding {
     if (!this.settings.addDiversion) return { uri };
     // RedirectDNPrivacy marks the Diversion privacy=full; the seed ties it to the RFC 5806 header name (004:4865).
     const privacy = sub.redirectPrivacy && this.settings.headerName === 'Diversion' ? 'full' : undefined;
-    return { uri, diversion: makeDiversion({ ...original, headers: new Map() }, { reason, privacy }) };
+    return { uri, diversion: { header: this.settings.headerName, value: makeDiversion({ ...original, headers: new Map() }, { reason, privacy }) } };
   }
 }

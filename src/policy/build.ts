@@ -1,6 +1,7 @@
 // The request policies sipd runs, built from the configuration. The order of `buildPolicies` is the order in
 // which a request meets them: TLS identity, scanners, access control, authentication, the third-party phone
-// rules, and last the busy check with the call entered in the dialog table (nothing may wait in between).
+// rules, privacy (it needs the trust and identity found before), and last the busy check with the call entered
+// in the dialog table (nothing may wait in between).
 import type { SipdConfig } from '../config';
 import type { Logger } from '../log';
 import type { SipUri } from '../sip';
@@ -10,6 +11,7 @@ import { createAccessPolicy } from '../acl/access-policy';
 import { AuthSettings, createAuthPolicy } from '../auth';
 import type { DialogTable } from '../dialog';
 import type { NumberExpander } from '../numbers';
+import type { PrivacyHandling } from '../privacy';
 import { PhoneLines, busyPolicy, callLines, linePolicy } from '../phones';
 import { defaultRealm } from '../subscribers/realm';
 import { tlsIdentityPolicy } from './tls-identity';
@@ -27,6 +29,8 @@ export interface PolicyServices {
   nonceSecret: string | Buffer;
   /** Number expansion of credential user names (NumExpandAuthUserName). */
   numbers?: NumberExpander;
+  /** Privacy (CLIR): identities asserted and removed after authentication. */
+  privacy?: PrivacyHandling;
   log: Logger;
 }
 
@@ -41,6 +45,7 @@ export function buildPolicies(cfg: SipdConfig, s: PolicyServices): RequestPolicy
     chain.push(createAuthPolicy(authSettings(cfg, s, warn), s.subscribers, s.devices));
     chain.push(linePolicy);
   }
+  if (s.privacy?.active) chain.push(s.privacy.policy);
   if (s.dialogs) {
     const dialogs = s.dialogs;
     chain.push(busyPolicy(dialogs, phones), (ctx) => {

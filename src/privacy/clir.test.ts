@@ -349,7 +349,7 @@ test('CL-R5: a 302 from an untrusted ATA with a forged topmost Diversion has it 
     'CC-Diversion: "Boss" <sip:4085550000@evil.example>;reason=unconditional;counter=1;privacy=full, <sip:4085551111@evil.example>;reason=no-answer');
   sps.privacy.checkRedirect(moved, req.requestUri, false);
   assert.deepEqual(moved.getAll('CC-Diversion'), [
-    '<sip:5002@sps.example>;reason=unconditional;counter=1;privacy=full, <sip:4085551111@evil.example>;reason=no-answer',
+    '<sip:5002@sps.example>;reason=unconditional;counter=1;privacy=full', '<sip:4085551111@evil.example>;reason=no-answer',
   ], 'only the topmost is checked; its parameters stay');
   // D-13: the same 302 from a trusted sender is believed.
   const fromTrusted = redirect(`sip:${P2}@${PGW}`, 'Diversion: <sip:4085550000@evil.example>;reason=unconditional');

@@ -7,7 +7,7 @@ import type { Endpoint, InboundMessage, TransportName } from '../transport';
 import { runPolicies } from '../policy/chain';
 import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/types';
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TimerHandle, TransactionLayer } from '../transaction';
-import { addDiversion } from '../privacy';
+import { type PrivacyHandling, addDiversion, carryDiversions } from '../privacy';
 import type { LoadMonitor } from './load-monitor';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
@@ -71,6 +71,14 @@ export class ProxyCore {
   policies: readonly RequestPolicy[] = [];
   /** Event-loop lag, for shedding new work under overload (OverloadLagThreshold). */
   load?: Pick<LoadMonitor, 'overloaded'>;
+  /** Privacy (CLIR) and the trust it rests on: PAI, RPID and Diversion toward each next hop and from each 3xx. */
+  identities?: {
+    privacy: PrivacyHandling;
+    /** Downstream trust: the ACL's Allow to / Deny to. */
+    trustedNextHop(host: string): boolean | Promise<boolean>;
+    /** Upstream trust of a 3xx's sender, the ACL's Allow from, as known without waiting (a name not yet looked up is not trusted). */
+    trustedSender(host: string): boolean;
+  };
   /** Sees every response sipd sends upstream statefully (the dialog table follows calls with it). */
   observeResponse?: (res: SipMessage) => void;
 
@@ -275,8 +283,15 @@ export class ProxyCore {
   redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage {
     const res = createResponse(req, 302, 'Moved Temporarily', toTag);
     res.append('Contact', `<${target.uri}>`);
-    if (target.diversion !== undefined) res.prepend(this.routing.forwarding!.settings.headerName, target.diversion);
+    if (target.diversion !== undefined) res.prepend(target.diversion.header, target.diversion.value);
     return res;
+  }
+
+  /** A 3xx from a sender not trusted has its topmost Diversion checked against the Request-URI (R5, D-13). */
+  checkRedirect(ctx: ResponseContext, res: SipMessage, from: Destination): void {
+    const ids = this.identities;
+    if (!ids?.privacy.active) return;
+    ids.privacy.checkRedirect(res, ctx.request.requestUri, ids.trustedSender(from.host));
   }
 
   after(ms: number, fn: () => void): TimerHandle {
@@ -336,8 +351,12 @@ export class ProxyCore {
     const req = ctx.request;
     const msg = this.outgoing(req, target);
     const timerC = req.method === 'INVITE' ? this.timerC(req) : 0;
-    const start = (m: SipMessage, hop: Hop) => this.txl.createClient(this.stamp(m, req, hop, statefulBranch(loopHash(req))), hop.dest, ctx, timerC);
-    if (!msg.has('route') && target.via) return { tx: start(msg, { dest: target.via }) };
+    const send = (m: SipMessage, hop: Hop) => this.txl.createClient(this.stamp(m, req, hop, statefulBranch(loopHash(req))), hop.dest, ctx, timerC);
+    const start = (m: SipMessage, hop: Hop): ClientTransaction | Promise<ClientTransaction> => {
+      const protecting = this.protectIdentities(m, hop.dest);
+      return protecting instanceof Promise ? protecting.then(() => send(m, hop)) : send(m, hop);
+    };
+    if (!msg.has('route') && target.via) return { tx: await start(msg, { dest: target.via }) };
     const plan = this.plan(msg);
     if (typeof plan === 'number') return plan;
     const hops = this.routing.nextHops.hops(plan, msg.byteLengthEstimate() + 200);
@@ -350,7 +369,7 @@ export class ProxyCore {
       const next = await hops.next();
       return next.done ? undefined : start(msg.clone(), next.value);
     };
-    return { tx: start(msg.clone(), first.value), failover };
+    return { tx: await start(msg.clone(), first.value), failover };
   }
 
   cancel(branch: ClientTransaction): void {
@@ -384,7 +403,8 @@ export class ProxyCore {
     const mf = req.maxForwards;
     msg.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
     if (target.route) for (let i = target.route.length - 1; i >= 0; i--) msg.prepend('Route', target.route[i]);
-    if (target.diversion !== undefined) addDiversion(msg, this.routing.forwarding!.settings.headerName, target.diversion);
+    if (target.redirectedBy !== undefined) carryDiversions(target.redirectedBy, msg);
+    if (target.diversion !== undefined) addDiversion(msg, target.diversion.header, target.diversion.value);
     return msg;
   }
 
@@ -397,6 +417,15 @@ export class ProxyCore {
   private async firstHop(plan: readonly HopPlanEntry[], size = 0): Promise<Hop | undefined> {
     const first = await this.routing.nextHops.hops(plan, size).next();
     return first.done ? undefined : first.value;
+  }
+
+  /** Privacy toward one next hop (R4, R6, R7): what an untrusted hop may not see is taken out of the copy. */
+  private protectIdentities(msg: SipMessage, dest: Destination): void | Promise<void> {
+    const ids = this.identities;
+    if (!ids?.privacy.active || msg.method !== 'INVITE') return;
+    const trusted = ids.trustedNextHop(dest.host);
+    if (trusted instanceof Promise) return trusted.then((t) => ids.privacy.prepareOutgoing(msg, t));
+    ids.privacy.prepareOutgoing(msg, trusted);
   }
 
   /** The last touches for one hop: its Request-URI (a number route's), Record-Route and sipd's Via. */
@@ -498,6 +527,7 @@ export class ProxyCore {
         return 503;
       }
     }
+    await this.protectIdentities(msg, hop.dest);
     this.txl.sender.send(this.stamp(msg, req, hop, branch).toBuffer(), hop.dest);
     return undefined;
   }

@@ -21,6 +21,8 @@ export interface Forwarder {
   respond(tx: ServerTransaction, res: SipMessage): void;
   /** The 302 of a nonrecursive proxy that diverts a call (CF-10): the target as Contact, with its Diversion. */
   redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage;
+  /** Privacy's check of a 3xx before sipd acts on it (R5). */
+  checkRedirect(ctx: ResponseContext, res: SipMessage, from: ClientTransaction['dest']): void;
   after(ms: number, fn: () => void): TimerHandle;
 }
 
@@ -126,6 +128,7 @@ export class ResponseContext implements ClientEvents {
     if (branch.final) return;
     branch.final = status;
     if (status === 503 && this.failOver(branch, res)) return;
+    if (status < 400) this.forwarder.checkRedirect(this, res, tx.dest);
     if (status < 400 && this.settings.recursive && !this.canceled && this.recurse(res)) {
       this.maybeFinish();
       return;
@@ -267,7 +270,7 @@ export class ResponseContext implements ClientEvents {
         const uri = formatUri(na.uri);
         if (this.tried.has(uri)) continue;
         const q = na.params.get('q');
-        contacts.push({ uri, q: q ? Number(q) : undefined });
+        contacts.push({ uri, q: q ? Number(q) : undefined, redirectedBy: res });
       } catch {
         // An unusable contact is skipped; the others are still tried.
       }
@@ -289,7 +292,8 @@ export class ResponseContext implements ClientEvents {
 
   /** A contact's targets, with the contact's q-value and Diversion. */
   private expand(contact: Target): Target[] | Promise<Target[]> {
-    const withQ = (targets: Target[]) => targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, diversion: contact.diversion ?? t.diversion }));
+    const withQ = (targets: Target[]) =>
+      targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, diversion: contact.diversion ?? t.diversion, redirectedBy: contact.redirectedBy }));
     const found = this.forwarder.retarget(contact.uri);
     return found instanceof Promise ? found.then(withQ) : withQ(found);
   }

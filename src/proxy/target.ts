@@ -1,3 +1,5 @@
+import type { DiversionHeaderName } from '../privacy';
+import type { SipMessage } from '../sip';
 import type { Destination } from '../transaction';
 
 /** One place a request is forwarded to (RFC 3261 §16.5). */
@@ -9,8 +11,10 @@ export interface Target {
   via?: Destination;
   /** Route set to prepend (the binding's Path). */
   route?: string[];
-  /** Call forwarding chose this target: the Diversion value (RFC 5806) that goes with it. */
-  diversion?: string;
+  /** Call forwarding chose this target: the Diversion (RFC 5806) added on top of the request's. */
+  diversion?: { header: DiversionHeaderName; value: string };
+  /** The 3xx this target came from: its Diversions go with the request (RFC 5806). */
+  redirectedBy?: SipMessage;
 }
 
 /** Targets in forking order: highest q first; equal q values form one parallel group. */

@@ -11,7 +11,8 @@ const CANONICAL: Record<string, string> = {
   'call-id': 'Call-ID', cseq: 'CSeq', via: 'Via', from: 'From', to: 'To', contact: 'Contact',
   'max-forwards': 'Max-Forwards', route: 'Route', 'record-route': 'Record-Route',
   'content-length': 'Content-Length', 'content-type': 'Content-Type', 'www-authenticate': 'WWW-Authenticate',
-  'proxy-require': 'Proxy-Require',
+  'proxy-require': 'Proxy-Require', 'cc-diversion': 'CC-Diversion', 'cc-redirect': 'CC-Redirect',
+  'remote-party-id': 'Remote-Party-ID',
 };
 
 /** Lowercased long form of a header name: the key every lookup uses. */
@@ -32,6 +33,7 @@ const LIST_HEADERS = new Set([
   'proxy-require', 'unsupported', 'accept', 'accept-encoding', 'accept-language', 'content-encoding',
   'allow-events', 'in-reply-to', 'p-asserted-identity', 'diversion', 'history-info', 'security-client',
   'security-server', 'security-verify', 'reason', 'warning', 'error-info', 'call-info', 'alert-info',
+  'cc-diversion', 'cc-redirect', 'remote-party-id',
 ]);
 
 export function isListHeader(key: string): boolean {
