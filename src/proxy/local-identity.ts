@@ -2,13 +2,42 @@
 // for each transport and address family it sends on.
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import type { NumberExpander } from '../numbers';
 import { SipUri, bareHost } from '../sip';
 import type { Endpoint, TransportName } from '../transport';
 
 type Family = 4 | 6;
 
+/** One <VirtualProxyHost> block: a domain sipd serves besides its own, and the optional name and address naming it. */
+export interface VirtualProxyHost {
+  domain: string;
+  serverName?: string;
+  serverIp?: string;
+}
+
+/** How registry keys are formed when sipd serves several domains (SPEC VPH-2). */
+export interface RegistryKeying {
+  /** Cisco_Registry_Use_Virtual_Proxy_Host: one registry per domain, E.164 numbers shared under ProxyDomain. */
+  useVirtualProxyHost: boolean;
+  virtualHosts: readonly VirtualProxyHost[];
+  /** Expands the user of a URI of ours by the number plan of its (virtual) domain. */
+  numbers: Pick<NumberExpander, 'expandUri'>;
+}
+
+/** The config's <VirtualProxyHost> blocks (SipdConfig.VirtualProxyHosts) as VirtualProxyHost values. */
+export function virtualProxyHosts(blocks: Readonly<Record<string, Readonly<Record<string, string>>>>): VirtualProxyHost[] {
+  return Object.values(blocks).map((b) => ({
+    domain: b.Virtual_Proxy_Domain, serverName: b.Virtual_Proxy_Server_Name, serverIp: b.Virtual_Proxy_Server_IP,
+  }));
+}
+
 export class LocalIdentity {
+  /** sipd's own domains (ProxyDomain, ServerName), the first one primary. */
   private readonly domains: Set<string>;
+  /** Names that are ours on any port: the own domains, and the virtual domains and server names. */
+  private readonly names: Set<string>;
+  /** A virtual domain, server name or server address -> its Virtual_Proxy_Domain. */
+  private readonly virtualDomainOf = new Map<string, string>();
   private readonly addresses = new Set<string>();
   private readonly ports = new Set<number>();
   /** "udp4" → "192.0.2.10:5060": what sipd advertises per transport and family. */
@@ -17,9 +46,19 @@ export class LocalIdentity {
   /**
    * `bound` are the listening endpoints; `configuredHost` (IpAddrInPathHeaders) replaces the address advertised
    * for its family. Wildcard listeners advertise the first external address of the family, else loopback.
+   * Without `keying`, there are no virtual hosts and every AOR is keyed as written under an own domain.
    */
-  constructor(domains: string[], bound: Endpoint[], configuredHost?: string) {
+  constructor(domains: string[], bound: Endpoint[], configuredHost?: string, private readonly keying?: RegistryKeying) {
     this.domains = new Set(domains.map((d) => d.toLowerCase()));
+    this.names = new Set(this.domains);
+    for (const v of keying?.virtualHosts ?? []) {
+      const domain = v.domain.toLowerCase();
+      for (const name of [v.domain, v.serverName, v.serverIp]) if (name) this.virtualDomainOf.set(bareHost(name).toLowerCase(), domain);
+      this.names.add(domain);
+      if (v.serverName) this.names.add(v.serverName.toLowerCase());
+      // A virtual address is like sipd's own: local on the listening ports only.
+      if (v.serverIp) this.addresses.add(bareHost(v.serverIp).toLowerCase());
+    }
     const configured = configuredHost ? bareHost(configuredHost) : undefined;
     for (const ep of bound) {
       this.ports.add(ep.port);
@@ -38,7 +77,7 @@ export class LocalIdentity {
   /** True when a host (and port) names this server: one of its domains on any port, or one of its addresses on a listening port. */
   isLocal(host: string, port: number | undefined, scheme: 'sip' | 'sips' | 'tel' = 'sip'): boolean {
     const h = bareHost(host).toLowerCase();
-    if (this.domains.has(h)) return true;
+    if (this.names.has(h)) return true;
     if (!this.addresses.has(h)) return false;
     return this.ports.has(port ?? (scheme === 'sips' ? 5061 : 5060));
   }
@@ -49,18 +88,31 @@ export class LocalIdentity {
   }
 
   /**
-   * Domains the registrar serves: the configured ones, and sipd's own addresses on its own ports (another port of
-   * the same address is another server, such as a phone on this host).
+   * Domains the registrar serves: the configured ones (own and virtual), and sipd's own and virtual addresses on
+   * its own ports (another port of the same address is another server, such as a phone on this host).
    */
   isLocalDomain(uri: SipUri): boolean {
     if (uri.scheme === 'tel') return false;
-    return this.domains.has(bareHost(uri.host).toLowerCase()) || this.isLocal(uri.host, uri.port, uri.scheme);
+    return this.isLocal(uri.host, uri.port, uri.scheme);
   }
 
-  /** The key under which an AOR of ours is stored: user@<primary domain>, whatever local name or address it used. */
+  /**
+   * The registry key of an AOR of ours (SPEC VPH-2). The user is expanded by the number plan of its domain. With
+   * Cisco_Registry_Use_Virtual_Proxy_Host On, an E.164 number ("+" after expansion) is keyed under ProxyDomain
+   * whichever domain it came with, so +14085558000@companya.com and +14085558000@example.com are one entry; any
+   * other user stays in its domain, so 2000@companya.com and 2000@companyb.com are two, and a virtual host named
+   * by its server name or address means its Virtual_Proxy_Domain. Off, every virtual host means the primary
+   * domain. sipd's own names key under themselves and its addresses under the primary domain, in both modes.
+   */
   aorKey(uri: SipUri): string {
     const h = bareHost(uri.host).toLowerCase();
-    return `${uri.user ?? ''}@${this.domains.has(h) ? h : this.primaryDomain}`;
+    const own = this.domains.has(h) ? h : this.primaryDomain;
+    if (!this.keying) return `${uri.user ?? ''}@${own}`;
+    const virtual = this.virtualDomainOf.get(h);
+    const { user, number } = this.keying.numbers.expandUri(uri, this.isLocalDomain(uri), virtual ?? h);
+    if (!this.keying.useVirtualProxyHost) return `${user}@${own}`;
+    if (number?.startsWith('+')) return `${user}@${this.primaryDomain}`;
+    return `${user}@${virtual ?? own}`;
   }
 
   get primaryDomain(): string {
