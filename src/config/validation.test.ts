@@ -128,7 +128,7 @@ test('virtual proxy hosts: names must be DNS names, not sipd\'s own, and each us
     '<VirtualProxyHost c>', 'Virtual_Proxy_Domain CompanyA.com', 'Virtual_Proxy_Server_Name 10.1.1.1', '</VirtualProxyHost>',
     `<VirtualProxyHost d>`, 'Virtual_Proxy_Domain companyd.com', `Virtual_Proxy_Server_Name ${hostname()}`, '</VirtualProxyHost>',
   )), [
-    '/etc/sipd.conf:5: Virtual_Proxy_Domain in <VirtualProxyHost a> must differ from ProxyDomain, got "EXAMPLE.com"',
+    '/etc/sipd.conf:5: Virtual_Proxy_Domain in <VirtualProxyHost a> must differ from ProxyDomain and ServerName, got "EXAMPLE.com"',
     '/etc/sipd.conf:6: Virtual_Proxy_Server_Name in <VirtualProxyHost a> must differ from this server\'s own name (ServerName, ProxyDomain, host name), got "sip.example.com"',
     '/etc/sipd.conf:7: Virtual_Proxy_Server_IP in <VirtualProxyHost a> must differ from this server\'s own address (IpAddrInPathHeaders, Listen), got "192.0.2.10"',
     '/etc/sipd.conf:11: Virtual_Proxy_Server_Name in <VirtualProxyHost b> must be a host name, got "bad_name.com"',
@@ -146,6 +146,11 @@ test('virtual proxy hosts: names must be DNS names, not sipd\'s own, and each us
     '/etc/sipd.conf:12: Virtual_Proxy_Domain in <VirtualProxyHost c> must be a DNS domain name, got "192.0.2.30"',
     '/etc/sipd.conf:13: Virtual_Proxy_Server_IP in <VirtualProxyHost c> is already used by Virtual_Proxy_Server_IP in <VirtualProxyHost b>, got "192.0.2.20"',
   ]);
+});
+
+test('a virtual domain may not be ServerName either', () => {
+  assert.deepEqual(rejection(lines('ServerName sip.example.com', '<VirtualProxyHost a>', 'Virtual_Proxy_Domain sip.example.com', '</VirtualProxyHost>')),
+    ['/etc/sipd.conf:3: Virtual_Proxy_Domain in <VirtualProxyHost a> must differ from ProxyDomain and ServerName, got "sip.example.com"']);
 });
 
 test('up to 100 virtual proxy hosts are accepted (the seed allows 10), the 101st is refused', () => {

@@ -24,12 +24,13 @@ interface OwnNames {
 
 /**
  * Problems of the virtual proxy hosts: a domain or server name that is not a DNS name, a domain equal to
- * ProxyDomain, a server name or address that is sipd's own, and a name or address given to two hosts (each must
- * map to one Virtual_Proxy_Domain). `lineOf` gives where a setting was made.
+ * ProxyDomain (the seed's rule) or ServerName, a server name or address that is sipd's own, and a name or
+ * address given to two hosts (each must map to one Virtual_Proxy_Domain). `lineOf` gives where a setting was made.
  */
 export function checkVirtualProxyHosts(values: OwnNames, lineOf: (...keys: string[]) => number): Problem[] {
   const problems: Problem[] = [];
   const own = (...names: (string | undefined)[]) => new Set(names.filter((n): n is string => !!n).map((n) => n.toLowerCase()));
+  const ownDomains = own(values.ServerName, values.ProxyDomain);
   const ownNames = own(values.ServerName, values.ProxyDomain, hostname());
   const ownAddresses = own(values.IpAddrInPathHeaders, ...values.Listen.map((l) => l.host));
   /** Each virtual domain, name and address (lower case) -> the block and directive that gave it first. */
@@ -49,7 +50,7 @@ export function checkVirtualProxyHosts(values: OwnNames, lineOf: (...keys: strin
     };
     check('Virtual_Proxy_Domain', (v) =>
       !isDnsName(v) ? 'must be a DNS domain name'
-        : v === values.ProxyDomain?.toLowerCase() ? 'must differ from ProxyDomain' : undefined);
+        : ownDomains.has(v) ? 'must differ from ProxyDomain and ServerName' : undefined);
     check('Virtual_Proxy_Server_Name', (v) =>
       !isDnsName(v) ? 'must be a host name' : ownNames.has(v) ? "must differ from this server's own name (ServerName, ProxyDomain, host name)" : undefined);
     check('Virtual_Proxy_Server_IP', (v) =>

@@ -60,6 +60,15 @@ test('a virtual host named by its server name or address is its domain, with its
   assert.equal(keyOf(me, 'sip:8000@pbx.companya.com'), '+14085558000@example.com');
 });
 
+test('virtualDomain maps a virtual domain, server name or address to the domain, and nothing else', () => {
+  const me = identity(twoCompanyKeying());
+  assert.equal(me.virtualDomain('CompanyA.com'), 'companya.com');
+  assert.equal(me.virtualDomain('PBX.companyB.com'), 'companyb.com');
+  assert.equal(me.virtualDomain('198.51.100.1'), 'companya.com');
+  assert.equal(me.virtualDomain('example.com'), undefined);
+  assert.equal(me.virtualDomain('192.0.2.10'), undefined);
+});
+
 test("sipd's own names key under themselves and its addresses under ProxyDomain, in both modes", () => {
   for (const on of [true, false]) {
     const me = identity(twoCompanyKeying(on));

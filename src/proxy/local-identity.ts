@@ -108,11 +108,19 @@ export class LocalIdentity {
     const h = bareHost(uri.host).toLowerCase();
     const own = this.domains.has(h) ? h : this.primaryDomain;
     if (!this.keying) return `${uri.user ?? ''}@${own}`;
-    const virtual = this.virtualDomainOf.get(h);
+    const virtual = this.virtualDomain(h);
     const { user, number } = this.keying.numbers.expandUri(uri, this.isLocalDomain(uri), virtual ?? h);
     if (!this.keying.useVirtualProxyHost) return `${user}@${own}`;
     if (number?.startsWith('+')) return `${user}@${this.primaryDomain}`;
     return `${user}@${virtual ?? own}`;
+  }
+
+  /**
+   * The Virtual_Proxy_Domain a host names (the domain itself, its server name or its address), else undefined: the
+   * domain whose number plan applies to users at that host, and the domain of an authentication key (AUTH-5).
+   */
+  virtualDomain(host: string): string | undefined {
+    return this.virtualDomainOf.get(bareHost(host).toLowerCase());
   }
 
   get primaryDomain(): string {
