@@ -85,6 +85,18 @@ test('Use_Virtual_Proxy_Host Off: every virtual host keys under the primary doma
   assert.equal(keyOf(me, 'sip:8000@companyb.com'), '+14086668000@example.com');
 });
 
+test('setRegistryKeying replaces the virtual hosts and the rules (graceful restart)', () => {
+  const me = identity();
+  assert.equal(me.isLocal('companya.com', 5060), false);
+  me.setRegistryKeying(twoCompanyKeying());
+  assert.equal(me.isLocal('companya.com', 5060), true);
+  assert.equal(keyOf(me, 'sip:2000@198.51.100.2'), '2000@companyb.com');
+  me.setRegistryKeying({ ...twoCompanyKeying(), virtualHosts: [] });
+  assert.equal(me.isLocal('companya.com', 5060), false);
+  assert.equal(me.isLocal('198.51.100.2', 5060), false);
+  assert.equal(me.isLocal('192.0.2.10', 5060), true, 'own addresses stay');
+});
+
 test('without keying settings the user is kept as written', () => {
   assert.equal(keyOf(identity(), 'sip:408-555-8000@example.com'), '408-555-8000@example.com');
   assert.equal(keyOf(identity(), 'sip:bob@192.0.2.10'), 'bob@example.com');

@@ -34,10 +34,8 @@ export function virtualProxyHosts(blocks: Readonly<Record<string, Readonly<Recor
 export class LocalIdentity {
   /** sipd's own domains (ProxyDomain, ServerName), the first one primary. */
   private readonly domains: Set<string>;
-  /** Names that are ours on any port: the own domains, and the virtual domains and server names. */
-  private readonly names: Set<string>;
-  /** A virtual domain, server name or server address -> its Virtual_Proxy_Domain. */
-  private readonly virtualDomainOf = new Map<string, string>();
+  private keying?: RegistryKeying;
+  private virtual = virtualNames([]);
   private readonly addresses = new Set<string>();
   private readonly ports = new Set<number>();
   /** "udp4" → "192.0.2.10:5060": what sipd advertises per transport and family. */
@@ -48,17 +46,9 @@ export class LocalIdentity {
    * for its family. Wildcard listeners advertise the first external address of the family, else loopback.
    * Without `keying`, there are no virtual hosts and every AOR is keyed as written under an own domain.
    */
-  constructor(domains: string[], bound: Endpoint[], configuredHost?: string, private readonly keying?: RegistryKeying) {
+  constructor(domains: string[], bound: Endpoint[], configuredHost?: string, keying?: RegistryKeying) {
     this.domains = new Set(domains.map((d) => d.toLowerCase()));
-    this.names = new Set(this.domains);
-    for (const v of keying?.virtualHosts ?? []) {
-      const domain = v.domain.toLowerCase();
-      for (const name of [v.domain, v.serverName, v.serverIp]) if (name) this.virtualDomainOf.set(bareHost(name).toLowerCase(), domain);
-      this.names.add(domain);
-      if (v.serverName) this.names.add(v.serverName.toLowerCase());
-      // A virtual address is like sipd's own: local on the listening ports only.
-      if (v.serverIp) this.addresses.add(bareHost(v.serverIp).toLowerCase());
-    }
+    this.setRegistryKeying(keying);
     const configured = configuredHost ? bareHost(configuredHost) : undefined;
     for (const ep of bound) {
       this.ports.add(ep.port);
@@ -74,11 +64,17 @@ export class LocalIdentity {
     if (configured) this.addresses.add(configured.toLowerCase());
   }
 
+  /** Replaces the virtual hosts and keying rules (a graceful restart); the listening addresses stay. */
+  setRegistryKeying(keying: RegistryKeying | undefined): void {
+    this.keying = keying;
+    this.virtual = virtualNames(keying?.virtualHosts ?? []);
+  }
+
   /** True when a host (and port) names this server: one of its domains on any port, or one of its addresses on a listening port. */
   isLocal(host: string, port: number | undefined, scheme: 'sip' | 'sips' | 'tel' = 'sip'): boolean {
     const h = bareHost(host).toLowerCase();
-    if (this.names.has(h)) return true;
-    if (!this.addresses.has(h)) return false;
+    if (this.domains.has(h) || this.virtual.names.has(h)) return true;
+    if (!this.addresses.has(h) && !this.virtual.addresses.has(h)) return false;
     return this.ports.has(port ?? (scheme === 'sips' ? 5061 : 5060));
   }
 
@@ -120,7 +116,7 @@ export class LocalIdentity {
    * domain whose number plan applies to users at that host, and the domain of an authentication key (AUTH-5).
    */
   virtualDomain(host: string): string | undefined {
-    return this.virtualDomainOf.get(bareHost(host).toLowerCase());
+    return this.virtual.domainOf.get(bareHost(host).toLowerCase());
   }
 
   get primaryDomain(): string {
@@ -146,6 +142,27 @@ export class LocalIdentity {
   private address(transport: TransportName, family: Family): string {
     return this.sentBy.get(`${transport}${family}`) ?? this.sentBy.get(`udp${family}`) ?? this.sentBy.values().next().value ?? '127.0.0.1:5060';
   }
+}
+
+interface VirtualNames {
+  /** A virtual domain, server name or server address -> its Virtual_Proxy_Domain. */
+  domainOf: Map<string, string>;
+  /** Ours on any port, like sipd's own domains: the virtual domains and server names. */
+  names: Set<string>;
+  /** Ours on the listening ports only, like sipd's own addresses. */
+  addresses: Set<string>;
+}
+
+function virtualNames(hosts: readonly VirtualProxyHost[]): VirtualNames {
+  const v: VirtualNames = { domainOf: new Map(), names: new Set(), addresses: new Set() };
+  for (const { domain, serverName, serverIp } of hosts) {
+    const d = domain.toLowerCase();
+    for (const name of [domain, serverName, serverIp]) if (name) v.domainOf.set(bareHost(name).toLowerCase(), d);
+    v.names.add(d);
+    if (serverName) v.names.add(serverName.toLowerCase());
+    if (serverIp) v.addresses.add(bareHost(serverIp).toLowerCase());
+  }
+  return v;
 }
 
 function familyOf(host: string): Family {
