@@ -1,5 +1,7 @@
 // Checks that involve more than one directive, run once the whole file is read.
 import type { ConfigProblem } from './errors';
+import type { SipdConfig } from './types';
+import { checkVirtualProxyHosts } from './virtual-proxy-hosts';
 
 type Values = Record<string, unknown>;
 
@@ -24,5 +26,6 @@ export function checkConsistency(values: Values, setAt: Map<string, number>): Om
   notAbove('DefaultRegistrationExpires', 'MaxRegistrationExpires');
   notAbove('SipT1InMs', 'SipT2InMs');
   notAbove('SipT3InMs', 'SipMaxT3InMs');
+  problems.push(...checkVirtualProxyHosts(values as unknown as SipdConfig, lineOf));
   return problems;
 }

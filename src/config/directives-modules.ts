@@ -216,7 +216,7 @@ const routing = inGroup('routing', [
 const registry = inGroup('registry', [
   { name: 'Cisco_Registry', type: FLAG, default: true, implemented: true, description: 'Act as registrar and use the registry for lookups.' },
   { name: 'Cisco_Registry_Use_Virtual_Proxy_Host', type: FLAG, default: true, implemented: false,
-    description: 'Keep separate registrations per virtual proxy domain.' },
+    description: 'Key registrations by user@virtual domain; E.164 numbers (+...) share one entry under ProxyDomain.' },
   { name: 'Cisco_Registry_Shared_Memory_Address', type: { kind: 'hex', min: 0, max: 0xffffffff }, default: 0x30000000,
     restart: 'restart', implemented: false, description: 'Address of the registry mapping (kept for compatibility).' },
   { name: 'Cisco_Registry_Rendezvous_Name', type: STRING, default: 'registry_db', restart: 'restart', implemented: false,
@@ -241,11 +241,11 @@ const registry = inGroup('registry', [
 
 const virtualProxyHost = inGroup('virtualproxyhost', [
   { name: 'Virtual_Proxy_Domain', type: { kind: 'vphField' }, section: 'VirtualProxyHost', implemented: false,
-    description: 'Required: domain served by this virtual host (not ProxyDomain).' },
+    description: 'Required: DNS domain served by this virtual host; not ProxyDomain, unique among the hosts.' },
   { name: 'Virtual_Proxy_Server_Name', type: { kind: 'vphField' }, section: 'VirtualProxyHost', implemented: false,
-    description: 'Optional host name of this virtual host.' },
+    description: 'Optional host name of this virtual host, mapped to its domain; not ServerName, ProxyDomain or the host name.' },
   { name: 'Virtual_Proxy_Server_IP', type: { kind: 'vphField' }, section: 'VirtualProxyHost', implemented: false,
-    description: 'Optional IP address of this virtual host.' },
+    description: 'Optional IP address of this virtual host, mapped to its domain; not IpAddrInPathHeaders or a Listen address.' },
 ]);
 
 const ras = inGroup('ras', [

@@ -2,6 +2,7 @@
 import { MODULE_DIRECTIVES } from './directives-modules';
 import { SERVER_DIRECTIVES } from './directives-server';
 import type { DirectiveSpec, SectionName } from './schema-types';
+import { MAX_VIRTUAL_PROXY_HOSTS } from './virtual-proxy-hosts';
 
 export const DIRECTIVES: readonly DirectiveSpec[] = [...SERVER_DIRECTIVES, ...MODULE_DIRECTIVES];
 
@@ -14,7 +15,7 @@ export const DEBUG_FLAGS = [
 /** Containers: the argument each takes and what may appear inside. */
 export const SECTIONS: Readonly<Record<SectionName, { argument: string; description: string }>> = {
   NumberPlan: { argument: 'id', description: 'A number-expansion plan made of NumExp lines.' },
-  VirtualProxyHost: { argument: 'id', description: 'A virtual proxy domain (at most 10): Virtual_Proxy_* lines.' },
+  VirtualProxyHost: { argument: 'id', description: `A virtual proxy domain: Virtual_Proxy_* lines. At most ${MAX_VIRTUAL_PROXY_HOSTS} (the seed: 10).` },
   RASGatekeeperCluster: { argument: 'priority 1-65535', description: 'Gatekeepers queried together: RASGateKeeper lines (at most 5).' },
   VirtualHost: { argument: 'address', description: 'Only CustomLog is read inside; it replaces the top-level access log.' },
 };

@@ -11,11 +11,11 @@ import { type ConfigLine, lexConfig } from './lexer';
 import type { DirectiveSpec, SectionName } from './schema-types';
 import type { LoadedConfig, SipdConfig } from './types';
 import { type Parsed, describeType, parseScalar } from './values';
+import { MAX_VIRTUAL_PROXY_HOSTS } from './virtual-proxy-hosts';
 
 interface OpenSection { name: SectionName; id: string; line: number }
 
 const MYSQL_FIELD = DIRECTIVES.find((d) => d.type.kind === 'mysqlField') as DirectiveSpec;
-const MAX_VIRTUAL_PROXY_HOSTS = 10;
 const MAX_GATEKEEPERS_PER_CLUSTER = 5;
 
 class ConfigBuilder {

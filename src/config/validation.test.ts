@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from './errors';
 import { parseConfigText } from './parser';
+import { hostname } from 'node:os';
 
 const FILE = '/etc/sipd.conf';
 
@@ -116,4 +117,45 @@ test('ACL hosts must be what the access list can match: partial addresses, IPv6 
 test('Order values take no spaces', () => {
   assert.deepEqual(rejection('Order Deny, Allow'),
     ['/etc/sipd.conf:1: Order takes one value (one of Deny,Allow, Allow,Deny), got 2: "Deny, Allow"; quote values holding spaces']);
+});
+
+test('virtual proxy hosts: names must be DNS names, not sipd\'s own, and each used by one host only', () => {
+  assert.deepEqual(rejection(lines(
+    'ProxyDomain example.com', 'ServerName sip.example.com', 'Listen 192.0.2.10:5060',
+    '<VirtualProxyHost a>', 'Virtual_Proxy_Domain EXAMPLE.com', 'Virtual_Proxy_Server_Name sip.example.com',
+    'Virtual_Proxy_Server_IP 192.0.2.10', '</VirtualProxyHost>',
+    '<VirtualProxyHost b>', 'Virtual_Proxy_Domain companya.com', 'Virtual_Proxy_Server_Name bad_name.com', '</VirtualProxyHost>',
+    '<VirtualProxyHost c>', 'Virtual_Proxy_Domain CompanyA.com', 'Virtual_Proxy_Server_Name 10.1.1.1', '</VirtualProxyHost>',
+    `<VirtualProxyHost d>`, 'Virtual_Proxy_Domain companyd.com', `Virtual_Proxy_Server_Name ${hostname()}`, '</VirtualProxyHost>',
+  )), [
+    '/etc/sipd.conf:5: Virtual_Proxy_Domain in <VirtualProxyHost a> must differ from ProxyDomain and ServerName, got "EXAMPLE.com"',
+    '/etc/sipd.conf:6: Virtual_Proxy_Server_Name in <VirtualProxyHost a> must differ from this server\'s own name (ServerName, ProxyDomain, host name), got "sip.example.com"',
+    '/etc/sipd.conf:7: Virtual_Proxy_Server_IP in <VirtualProxyHost a> must differ from this server\'s own address (IpAddrInPathHeaders, Listen), got "192.0.2.10"',
+    '/etc/sipd.conf:11: Virtual_Proxy_Server_Name in <VirtualProxyHost b> must be a host name, got "bad_name.com"',
+    '/etc/sipd.conf:14: Virtual_Proxy_Domain in <VirtualProxyHost c> is already used by Virtual_Proxy_Domain in <VirtualProxyHost b>, got "CompanyA.com"',
+    '/etc/sipd.conf:15: Virtual_Proxy_Server_Name in <VirtualProxyHost c> must be a host name, got "10.1.1.1"',
+    `/etc/sipd.conf:19: Virtual_Proxy_Server_Name in <VirtualProxyHost d> must differ from this server's own name (ServerName, ProxyDomain, host name), got "${hostname()}"`,
+  ]);
+  assert.deepEqual(rejection(lines(
+    'IpAddrInPathHeaders 192.0.2.10', '<VirtualProxyHost a>', 'Virtual_Proxy_Domain a.com', 'Virtual_Proxy_Server_IP 192.0.2.10', '</VirtualProxyHost>',
+    '<VirtualProxyHost b>', 'Virtual_Proxy_Domain b.com', 'Virtual_Proxy_Server_Name a.com', 'Virtual_Proxy_Server_IP 192.0.2.20', '</VirtualProxyHost>',
+    '<VirtualProxyHost c>', 'Virtual_Proxy_Domain 192.0.2.30', 'Virtual_Proxy_Server_IP 192.0.2.20', '</VirtualProxyHost>',
+  )), [
+    '/etc/sipd.conf:4: Virtual_Proxy_Server_IP in <VirtualProxyHost a> must differ from this server\'s own address (IpAddrInPathHeaders, Listen), got "192.0.2.10"',
+    '/etc/sipd.conf:8: Virtual_Proxy_Server_Name in <VirtualProxyHost b> is already used by Virtual_Proxy_Domain in <VirtualProxyHost a>, got "a.com"',
+    '/etc/sipd.conf:12: Virtual_Proxy_Domain in <VirtualProxyHost c> must be a DNS domain name, got "192.0.2.30"',
+    '/etc/sipd.conf:13: Virtual_Proxy_Server_IP in <VirtualProxyHost c> is already used by Virtual_Proxy_Server_IP in <VirtualProxyHost b>, got "192.0.2.20"',
+  ]);
+});
+
+test('a virtual domain may not be ServerName either', () => {
+  assert.deepEqual(rejection(lines('ServerName sip.example.com', '<VirtualProxyHost a>', 'Virtual_Proxy_Domain sip.example.com', '</VirtualProxyHost>')),
+    ['/etc/sipd.conf:3: Virtual_Proxy_Domain in <VirtualProxyHost a> must differ from ProxyDomain and ServerName, got "sip.example.com"']);
+});
+
+test('up to 100 virtual proxy hosts are accepted (the seed allows 10), the 101st is refused', () => {
+  const block = (i: number) => [`<VirtualProxyHost ${i}>`, `Virtual_Proxy_Domain d${i}.example.org`, '</VirtualProxyHost>'];
+  const hundred = Array.from({ length: 100 }, (_, i) => block(i + 1)).flat();
+  assert.equal(Object.keys(parseConfigText(lines(...hundred), FILE).config.VirtualProxyHosts).length, 100);
+  assert.deepEqual(rejection(lines(...hundred, ...block(101))), ['/etc/sipd.conf:301: at most 100 <VirtualProxyHost> sections are allowed']);
 });

@@ -2,13 +2,40 @@
 // for each transport and address family it sends on.
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import type { NumberExpander } from '../numbers';
 import { SipUri, bareHost } from '../sip';
 import type { Endpoint, TransportName } from '../transport';
 
 type Family = 4 | 6;
 
+/** One <VirtualProxyHost> block: a domain sipd serves besides its own, and the optional name and address naming it. */
+export interface VirtualProxyHost {
+  domain: string;
+  serverName?: string;
+  serverIp?: string;
+}
+
+/** How registry keys are formed when sipd serves several domains (SPEC VPH-2). */
+export interface RegistryKeying {
+  /** Cisco_Registry_Use_Virtual_Proxy_Host: one registry per domain, E.164 numbers shared under ProxyDomain. */
+  useVirtualProxyHost: boolean;
+  virtualHosts: readonly VirtualProxyHost[];
+  /** Expands the user of a URI of ours by the number plan of its (virtual) domain. */
+  numbers: Pick<NumberExpander, 'expandUri'>;
+}
+
+/** The config's <VirtualProxyHost> blocks (SipdConfig.VirtualProxyHosts) as VirtualProxyHost values. */
+export function virtualProxyHosts(blocks: Readonly<Record<string, Readonly<Record<string, string>>>>): VirtualProxyHost[] {
+  return Object.values(blocks).map((b) => ({
+    domain: b.Virtual_Proxy_Domain, serverName: b.Virtual_Proxy_Server_Name, serverIp: b.Virtual_Proxy_Server_IP,
+  }));
+}
+
 export class LocalIdentity {
+  /** sipd's own domains (ProxyDomain, ServerName), the first one primary. */
   private readonly domains: Set<string>;
+  private keying?: RegistryKeying;
+  private virtual = virtualNames([]);
   private readonly addresses = new Set<string>();
   private readonly ports = new Set<number>();
   /** "udp4" → "192.0.2.10:5060": what sipd advertises per transport and family. */
@@ -17,9 +44,11 @@ export class LocalIdentity {
   /**
    * `bound` are the listening endpoints; `configuredHost` (IpAddrInPathHeaders) replaces the address advertised
    * for its family. Wildcard listeners advertise the first external address of the family, else loopback.
+   * Without `keying`, there are no virtual hosts and every AOR is keyed as written under an own domain.
    */
-  constructor(domains: string[], bound: Endpoint[], configuredHost?: string) {
+  constructor(domains: string[], bound: Endpoint[], configuredHost?: string, keying?: RegistryKeying) {
     this.domains = new Set(domains.map((d) => d.toLowerCase()));
+    this.setRegistryKeying(keying);
     const configured = configuredHost ? bareHost(configuredHost) : undefined;
     for (const ep of bound) {
       this.ports.add(ep.port);
@@ -35,11 +64,17 @@ export class LocalIdentity {
     if (configured) this.addresses.add(configured.toLowerCase());
   }
 
+  /** Replaces the virtual hosts and keying rules (a graceful restart); the listening addresses stay. */
+  setRegistryKeying(keying: RegistryKeying | undefined): void {
+    this.keying = keying;
+    this.virtual = virtualNames(keying?.virtualHosts ?? []);
+  }
+
   /** True when a host (and port) names this server: one of its domains on any port, or one of its addresses on a listening port. */
   isLocal(host: string, port: number | undefined, scheme: 'sip' | 'sips' | 'tel' = 'sip'): boolean {
     const h = bareHost(host).toLowerCase();
-    if (this.domains.has(h)) return true;
-    if (!this.addresses.has(h)) return false;
+    if (this.domains.has(h) || this.virtual.names.has(h)) return true;
+    if (!this.addresses.has(h) && !this.virtual.addresses.has(h)) return false;
     return this.ports.has(port ?? (scheme === 'sips' ? 5061 : 5060));
   }
 
@@ -49,18 +84,39 @@ export class LocalIdentity {
   }
 
   /**
-   * Domains the registrar serves: the configured ones, and sipd's own addresses on its own ports (another port of
-   * the same address is another server, such as a phone on this host).
+   * Domains the registrar serves: the configured ones (own and virtual), and sipd's own and virtual addresses on
+   * its own ports (another port of the same address is another server, such as a phone on this host).
    */
   isLocalDomain(uri: SipUri): boolean {
     if (uri.scheme === 'tel') return false;
-    return this.domains.has(bareHost(uri.host).toLowerCase()) || this.isLocal(uri.host, uri.port, uri.scheme);
+    return this.isLocal(uri.host, uri.port, uri.scheme);
   }
 
-  /** The key under which an AOR of ours is stored: user@<primary domain>, whatever local name or address it used. */
+  /**
+   * The registry key of an AOR of ours (SPEC VPH-2). The user is expanded by the number plan of its domain. With
+   * Cisco_Registry_Use_Virtual_Proxy_Host On, an E.164 number ("+" after expansion) is keyed under ProxyDomain
+   * whichever domain it came with, so +14085558000@companya.com and +14085558000@example.com are one entry; any
+   * other user stays in its domain, so 2000@companya.com and 2000@companyb.com are two, and a virtual host named
+   * by its server name or address means its Virtual_Proxy_Domain. Off, every virtual host means the primary
+   * domain. sipd's own names key under themselves and its addresses under the primary domain, in both modes.
+   */
   aorKey(uri: SipUri): string {
     const h = bareHost(uri.host).toLowerCase();
-    return `${uri.user ?? ''}@${this.domains.has(h) ? h : this.primaryDomain}`;
+    const own = this.domains.has(h) ? h : this.primaryDomain;
+    if (!this.keying) return `${uri.user ?? ''}@${own}`;
+    const virtual = this.virtualDomain(h);
+    const { user, number } = this.keying.numbers.expandUri(uri, this.isLocalDomain(uri), virtual ?? h);
+    if (!this.keying.useVirtualProxyHost) return `${user}@${own}`;
+    if (number?.startsWith('+')) return `${user}@${this.primaryDomain}`;
+    return `${user}@${virtual ?? own}`;
+  }
+
+  /**
+   * The Virtual_Proxy_Domain a host names (the domain itself, its server name or its address), else undefined: the
+   * domain whose number plan applies to users at that host, and the domain of an authentication key (AUTH-5).
+   */
+  virtualDomain(host: string): string | undefined {
+    return this.virtual.domainOf.get(bareHost(host).toLowerCase());
   }
 
   get primaryDomain(): string {
@@ -86,6 +142,27 @@ export class LocalIdentity {
   private address(transport: TransportName, family: Family): string {
     return this.sentBy.get(`${transport}${family}`) ?? this.sentBy.get(`udp${family}`) ?? this.sentBy.values().next().value ?? '127.0.0.1:5060';
   }
+}
+
+interface VirtualNames {
+  /** A virtual domain, server name or server address -> its Virtual_Proxy_Domain. */
+  domainOf: Map<string, string>;
+  /** Ours on any port, like sipd's own domains: the virtual domains and server names. */
+  names: Set<string>;
+  /** Ours on the listening ports only, like sipd's own addresses. */
+  addresses: Set<string>;
+}
+
+function virtualNames(hosts: readonly VirtualProxyHost[]): VirtualNames {
+  const v: VirtualNames = { domainOf: new Map(), names: new Set(), addresses: new Set() };
+  for (const { domain, serverName, serverIp } of hosts) {
+    const d = domain.toLowerCase();
+    for (const name of [domain, serverName, serverIp]) if (name) v.domainOf.set(bareHost(name).toLowerCase(), d);
+    v.names.add(d);
+    if (serverName) v.names.add(serverName.toLowerCase());
+    if (serverIp) v.addresses.add(bareHost(serverIp).toLowerCase());
+  }
+  return v;
 }
 
 function familyOf(host: string): Family {

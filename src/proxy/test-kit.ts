@@ -6,7 +6,7 @@ import { LocationService } from '../registrar/location';
 import { Registrar, RegistrarSettings } from '../registrar/registrar';
 import { Destination, FakeClock, Sender, TimerConfig, TransactionLayer } from '../transaction';
 import type { Endpoint, TransportName } from '../transport';
-import { LocalIdentity } from './local-identity';
+import { LocalIdentity, type VirtualProxyHost } from './local-identity';
 import { ProxyCore, ProxyRouting, ProxySettings } from './proxy-core';
 import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver } from '../dns';
 import { FakeDns } from '../dns/fake-dns';
@@ -72,6 +72,10 @@ export interface KitOptions {
   enum?: TranslationStep;
   timers?: Partial<TimerConfig>;
   registrar?: Partial<RegistrarSettings>;
+  /** <VirtualProxyHost> blocks besides example.com; none by default. */
+  virtualHosts?: VirtualProxyHost[];
+  /** Cisco_Registry_Use_Virtual_Proxy_Host (On). */
+  useVirtualProxyHost?: boolean;
 }
 
 export function tick(): Promise<void> {
@@ -86,6 +90,8 @@ export interface RequestOpts {
   callId?: string;
   cseq?: number;
   fromUser?: string;
+  /** Host of the From URI (example.com). */
+  fromDomain?: string;
   fromTag?: string;
   to?: string;
   toTag?: string;
@@ -114,19 +120,21 @@ export class Kit {
   constructor(opts: KitOptions = {}) {
     const now = () => T0 + this.clock.now();
     this.txl = new TransactionLayer(this.sender, this.clock, { ...TIMERS, ...opts.timers });
-    this.me = new LocalIdentity(['example.com'], [{ transport: 'udp', host: '192.0.2.10', port: 5060 }, { transport: 'tcp', host: '192.0.2.10', port: 5060 }]);
+    const bound: Endpoint[] = [{ transport: 'udp', host: '192.0.2.10', port: 5060 }, { transport: 'tcp', host: '192.0.2.10', port: 5060 }];
+    const numbers = new NumberExpander({
+      enabled: true, plans: {}, domains: (opts.virtualHosts ?? []).map((v) => v.domain), interpretation: 'E164_IP',
+      characterSet: '+0123456789.-()', expandAuthUserName: true, origUserNameSource: 'Auth', ...opts.numbers,
+    });
+    this.me = new LocalIdentity(['example.com'], bound, undefined,
+      { useVirtualProxyHost: opts.useVirtualProxyHost ?? true, virtualHosts: opts.virtualHosts ?? [], numbers });
     this.location = new LocationService(null, now);
     this.registrar = new Registrar(this.location, { minExpires: 60, maxExpires: 7200, defaultExpires: 3600, ...opts.registrar }, now);
-    this.proxy = new ProxyCore(this.txl, this.me, { ...DEFAULT_SETTINGS, ...opts.settings }, this.registrar, this.routing(opts), nullLogger());
+    this.proxy = new ProxyCore(this.txl, this.me, { ...DEFAULT_SETTINGS, ...opts.settings }, this.registrar, this.routing(opts, numbers), nullLogger());
   }
 
-  private routing(opts: KitOptions): ProxyRouting {
+  private routing(opts: KitOptions, numbers: NumberExpander): ProxyRouting {
     const resolver = new SipResolver(new DnsResolver(DEFAULT_DNS_SETTINGS, this.dns), {
       allowNaptr: true, srvForFqdnOnly: false, transportPrefOrder: ['udp', 'tcp'], tlsEnabled: false, addressFamilies: [4, 6],
-    });
-    const numbers = new NumberExpander({
-      enabled: true, plans: {}, domains: [], interpretation: 'E164_IP', characterSet: '+0123456789.-()', expandAuthUserName: true,
-      origUserNameSource: 'Auth', ...opts.numbers,
     });
     const nextHops = new NextHopRouter({ routing: true, domainRouting: false, routeHeaderTransport: 'udp', ...opts.nextHop }, resolver,
       { isLocal: (uri) => this.me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, opts.routes);
@@ -150,7 +158,7 @@ export class Kit {
     ];
     if (o.maxForwards !== null) lines.push(`Max-Forwards: ${o.maxForwards ?? 70}`);
     lines.push(
-      `From: <sip:${o.fromUser ?? 'alice'}@example.com>;tag=${o.fromTag ?? 'alice-tag'}`,
+      `From: <sip:${o.fromUser ?? 'alice'}@${o.fromDomain ?? 'example.com'}>;tag=${o.fromTag ?? 'alice-tag'}`,
       `To: ${o.to ?? '<sip:bob@example.com>'}${o.toTag ? `;tag=${o.toTag}` : ''}`,
       `Call-ID: ${o.callId ?? 'call-1@192.0.2.1'}`,
       `CSeq: ${o.cseq ?? 1} ${method}`,
@@ -179,16 +187,18 @@ export class Kit {
     return data;
   }
 
-  /** REGISTER user's contact with sipd (from the contact's own address). */
-  async register(user: string, contact: Endpoint, o: { expires?: number; q?: number; callId?: string; cseq?: number } = {}): Promise<SipMessage> {
+  /** REGISTER user's contact with sipd (from the contact's own address), as user@domain (example.com). */
+  async register(user: string, contact: Endpoint, o: { expires?: number; q?: number; callId?: string; cseq?: number; domain?: string } = {}): Promise<SipMessage> {
+    const domain = o.domain ?? 'example.com';
     const params = `${o.q === undefined ? '' : `;q=${o.q}`}`;
     const before = this.sender.sent.length;
     await this.send({
       method: 'REGISTER',
-      uri: 'sip:example.com',
+      uri: `sip:${domain}`,
       from: contact,
       fromUser: user,
-      to: `<sip:${user}@example.com>`,
+      fromDomain: domain,
+      to: `<sip:${user}@${domain}>`,
       callId: o.callId ?? `reg-${user}-${contact.host}`,
       cseq: o.cseq ?? 1,
       contact: `<sip:${user}@${contact.host}:${contact.port}>${params}`,
