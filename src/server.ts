@@ -15,7 +15,7 @@ import { buildPolicies } from './policy/build';
 import { SqliteSubscriberStore, defaultRealm, subscriberDbPath } from './subscribers';
 import { ExternalSubscriberDirectory, openSubscriberDirectory } from './subscribers/external';
 import type { Logger } from './log';
-import { LocalIdentity, ProxyCore, ProxyRouting, ProxySettings, replyDestination } from './proxy';
+import { LocalIdentity, ProxyCore, ProxyRouting, ProxySettings, RegistryKeying, ownUriFacts, replyDestination, virtualProxyHosts } from './proxy';
 import { LoadMonitor } from './proxy/load-monitor';
 import { LocationService } from './registrar/location';
 import { Registrar, RegistrarSettings } from './registrar/registrar';
@@ -97,8 +97,9 @@ export class SipServer {
     const sender: Sender = { send: (data, dest: Destination, onError) => transport.send(data, dest, onError, dest.connectionId) };
     this.transactions = new TransactionLayer(sender, systemClock, timerConfig(cfg));
     const bound = transport.localEndpoints();
-    const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders);
-    this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.routing(cfg, me), this.log);
+    const numbers = new NumberExpander(numberExpansionSettings(cfg));
+    const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders, registryKeying(cfg, numbers));
+    this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.routing(cfg, me, numbers), this.log);
     this.load.start();
     this.proxy.load = this.load;
     this.applyPolicies(cfg, me);
@@ -113,7 +114,9 @@ export class SipServer {
     this.limits = parseLimits(cfg);
     if (this.proxy) {
       this.proxy.settings = proxySettings(cfg);
-      this.proxy.routing = this.routing(cfg, this.proxy.me);
+      const numbers = new NumberExpander(numberExpansionSettings(cfg));
+      this.proxy.me.setRegistryKeying(registryKeying(cfg, numbers));
+      this.proxy.routing = this.routing(cfg, this.proxy.me, numbers);
     }
     if (this.registrar) this.registrar.settings = registrarSettings(cfg);
     if (this.transactions) this.transactions.timers = timerConfig(cfg);
@@ -240,7 +243,7 @@ export class SipServer {
    * Where requests go (ProxyRouting): the translation steps the configuration turns on, number expansion, the
    * route table (opened once; it follows `sipd regroute` changes by itself) and RFC 3263 over a caching resolver.
    */
-  private routing(cfg: SipdConfig, me: LocalIdentity): ProxyRouting {
+  private routing(cfg: SipdConfig, me: LocalIdentity, numbers: NumberExpander): ProxyRouting {
     const onDnsError = (err: Error) => this.log.warn(err.message);
     const dns = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined, hosts: readHostsFile() });
     const resolver = new SipResolver(dns, sipResolverSettings(cfg), Math.random, onDnsError);
@@ -250,7 +253,6 @@ export class SipServer {
         onError: (err) => this.log.error(`route table reload failed: ${(err as Error).message}`),
       });
     }
-    const numbers = new NumberExpander(numberExpansionSettings(cfg));
     const forwarding = cfg.CallForwardUnconditional || cfg.CallForwardBusy || cfg.CallForwardNoAnswer || cfg.CallForwardUnavailable
       ? new CallForwarding(callForwardSettings(cfg), this.externalSubscribers ?? this.subscribers!)
       : undefined;
@@ -260,7 +262,7 @@ export class SipServer {
       callForwardNotRegistered: forwarding?.notRegisteredStep(),
       enum: cfg.Cisco_Enum ? enumStep(new EnumTranslator(dns, enumSettings(cfg), onDnsError)) : undefined,
     });
-    const nextHops = new NextHopRouter(nextHopSettings(cfg), resolver, { isLocal: (uri) => me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, cfg.Cisco_Routing ? this.routes : undefined);
+    const nextHops = new NextHopRouter(nextHopSettings(cfg), resolver, ownUriFacts(me, numbers), cfg.Cisco_Routing ? this.routes : undefined);
     return { translation, nextHops, numbers, forwarding };
   }
 
@@ -336,6 +338,10 @@ function nextHopSettings(cfg: SipdConfig): NextHopSettings {
     domainRouting: cfg.Cisco_Routing_Use_Domain_Routing,
     routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
   };
+}
+
+function registryKeying(cfg: SipdConfig, numbers: NumberExpander): RegistryKeying {
+  return { useVirtualProxyHost: cfg.Cisco_Registry_Use_Virtual_Proxy_Host, virtualHosts: virtualProxyHosts(cfg.VirtualProxyHosts), numbers };
 }
 
 function numberExpansionSettings(cfg: SipdConfig): NumberExpansionSettings {

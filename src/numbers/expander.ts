@@ -91,10 +91,11 @@ export class NumberExpander {
 
   /**
    * The user of a URI at sipd's own host as a telephone number (expanded), when NumericUsernameInterpretation lets
-   * it be read as one: what ENUM and number routes look up. Undefined for names and user=ip.
+   * it be read as one: what ENUM and number routes look up. Undefined for names and user=ip. `domain` as in
+   * expandUri (the virtual proxy domain a server name or address stands for).
    */
-  numberOf(uri: SipUri): string | undefined {
-    const expanded = this.expandUri(uri, true);
+  numberOf(uri: SipUri, domain?: string): string | undefined {
+    const expanded = this.expandUri(uri, true, domain);
     return expanded.interpretations.includes('e164') ? expanded.number : undefined;
   }
 

@@ -2,6 +2,7 @@
 // for each transport and address family it sends on.
 import { isIPv6 } from 'node:net';
 import { networkInterfaces } from 'node:os';
+import type { UriFacts } from '../routing/next-hop-router';
 import type { NumberExpander } from '../numbers';
 import { SipUri, bareHost } from '../sip';
 import type { Endpoint, TransportName } from '../transport';
@@ -29,6 +30,11 @@ export function virtualProxyHosts(blocks: Readonly<Record<string, Readonly<Recor
   return Object.values(blocks).map((b) => ({
     domain: b.Virtual_Proxy_Domain, serverName: b.Virtual_Proxy_Server_Name, serverIp: b.Virtual_Proxy_Server_IP,
   }));
+}
+
+/** What next-hop routing asks about a URI: sipd's own, and its user as a number by its (virtual) domain's plan. */
+export function ownUriFacts(me: LocalIdentity, numbers: NumberExpander): UriFacts {
+  return { isLocal: (uri) => me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri, me.virtualDomain(uri.host)) };
 }
 
 export class LocalIdentity {

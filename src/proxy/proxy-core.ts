@@ -255,7 +255,7 @@ export class ProxyCore {
    */
   retarget(text: string, uri: SipUri = parseUri(text), method = 'INVITE', inDialog = false, depth = 0): Target[] | Promise<Target[]> {
     const local = this.me.isLocalDomain(uri);
-    const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.numbers.numberOf(uri) : undefined, method, inDialog };
+    const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.nextHops.facts.numberOf(uri) : undefined, method, inDialog };
     const found = translate(this.routing.translation, input);
     const settle = (targets: Target[]): Target[] | Promise<Target[]> => {
       if (targets.length === 0) return [{ uri: text }];

@@ -6,7 +6,7 @@ import { LocationService } from '../registrar/location';
 import { Registrar, RegistrarSettings } from '../registrar/registrar';
 import { Destination, FakeClock, Sender, TimerConfig, TransactionLayer } from '../transaction';
 import type { Endpoint, TransportName } from '../transport';
-import { LocalIdentity, type VirtualProxyHost } from './local-identity';
+import { LocalIdentity, ownUriFacts, type VirtualProxyHost } from './local-identity';
 import { ProxyCore, ProxyRouting, ProxySettings } from './proxy-core';
 import { DEFAULT_DNS_SETTINGS, DnsResolver, SipResolver } from '../dns';
 import { FakeDns } from '../dns/fake-dns';
@@ -137,7 +137,7 @@ export class Kit {
       allowNaptr: true, srvForFqdnOnly: false, transportPrefOrder: ['udp', 'tcp'], tlsEnabled: false, addressFamilies: [4, 6],
     });
     const nextHops = new NextHopRouter({ routing: true, domainRouting: false, routeHeaderTransport: 'udp', ...opts.nextHop }, resolver,
-      { isLocal: (uri) => this.me.isLocalDomain(uri), numberOf: (uri) => numbers.numberOf(uri) }, opts.routes);
+      ownUriFacts(this.me, numbers), opts.routes);
     const cf = opts.forwarding;
     const translation = buildTranslation({
       callForwardUnconditional: cf?.unconditionalStep(),

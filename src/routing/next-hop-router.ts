@@ -60,7 +60,7 @@ export class NextHopRouter {
   constructor(
     public settings: NextHopSettings,
     private readonly resolver: SipResolver,
-    private readonly facts: UriFacts,
+    readonly facts: UriFacts,
     private readonly routes?: RouteLookup,
   ) {}
 
