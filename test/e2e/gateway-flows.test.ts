@@ -140,7 +140,7 @@ describe('gateways through the redirect server', { skip }, () => {
 describe('gateways through the proxy, Forward503 at its default (Off)', { skip }, () => {
   let sipd: Sipd;
   before(async () => {
-    sipd = await Sipd.launch({ MaxForks: 5 });
+    sipd = await Sipd.launch();
   });
   after(async () => {
     await killStrays();
