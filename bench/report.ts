@@ -1,4 +1,5 @@
 // Markdown tables of a benchmark run, ready to paste into the README.
+import type { LookupFigures } from './lookup-timing';
 import type { MemoryResult } from './memory';
 import type { SearchOutcome } from './search';
 import { LOAD_TESTS, type LoadTest, type StepResult } from './step';
@@ -89,4 +90,14 @@ export function comparisonTable(ours: TargetReport, ref: TargetReport): string {
     lines.push(`| Bytes (PSS) per registration, settled | ${int(ours.mem.settledBytesPerRegistration)} | ${int(ref.mem.settledBytesPerRegistration)} | ${ratio(ours.mem.settledBytesPerRegistration, ref.mem.settledBytesPerRegistration)} |`);
   }
   return lines.join('\n');
+}
+
+/** The lookup timings: one row per figure, microseconds per lookup. */
+export function lookupTable(figures: readonly LookupFigures[]): string {
+  const us = (n: number): string => `${n.toFixed(2)} µs`;
+  return [
+    '| Lookup | Table size | Lookups | Median | 99th percentile | Notes |',
+    '|---|---|---|---|---|---|',
+    ...figures.map((f) => `| ${f.name} | ${int(f.tableSize)} | ${int(f.lookups)} | ${us(f.medianUs)} | ${us(f.p99Us)} | ${f.notes} |`),
+  ].join('\n');
 }

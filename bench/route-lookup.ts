@@ -1,7 +1,7 @@
 /*
  * Route lookup in a table of 100,000 static routes (issue 4), and what it costs to get them there.
- * Run: nice node dist/bench/route-lookup.js [--routes 100000] [--lookups 200000]
- *
+ * Run: nice node dist/bench/route-lookup.js [--routes 100000] [--lookups 200000]; `npm run bench -- --tests routes`
+ * gives the lookup figures of the full-size table only.
  * Lookup: microseconds per RouteTable.lookupNumber call, median and 99th percentile, each call timed on its
  * own (the timer's own ~0.05 µs included), for tables of 1,000, 10,000 and the full size, with the global
  * less-specific search off (only the best pattern's routes are ordered) and on (every matching pattern's).
@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROUTE_DEFAULTS, RouteService, RouteTable, SqliteRouteStore, readRouteCsv, writeRouteCsv, type Route } from '../src/routing';
+import { lcg, secondsSince, timeEach, type LookupFigures } from './lookup-timing';
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -22,18 +23,6 @@ function option(name: string, fallback: number): number {
   const n = Number(process.argv[i + 1]);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive whole number`);
   return n;
-}
-
-const ROUTES = option('--routes', 100_000);
-const LOOKUPS = option('--lookups', 200_000);
-
-/** A fixed-seed generator, so runs compare. */
-function lcg(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
 }
 
 const digits = (rand: () => number, n: number): string => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
@@ -72,44 +61,43 @@ function makeNumbers(routes: readonly Route[], n: number, rand: () => number): s
   return out;
 }
 
-function percentile(sorted: Float64Array, p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-}
-
-function measureLookups(table: RouteTable, numbers: readonly string[]): { median: number; p99: number; patterns: number } {
-  for (let i = 0; i < Math.min(numbers.length, 20_000); i++) table.lookupNumber(numbers[i]); // warm-up
-  let patterns = 0;
-  const times = new Float64Array(numbers.length);
-  for (let i = 0; i < numbers.length; i++) {
-    const t0 = process.hrtime.bigint();
-    const match = table.lookupNumber(numbers[i]);
-    times[i] = Number(process.hrtime.bigint() - t0) / 1000;
-    patterns += match.levels.length;
-  }
-  times.sort();
-  return { median: percentile(times, 0.5), p99: percentile(times, 0.99), patterns: patterns / numbers.length };
-}
-
 function seconds(since: bigint): string {
-  return (Number(process.hrtime.bigint() - since) / 1e9).toFixed(2);
+  return secondsSince(since).toFixed(2);
+}
+
+/** Lookups in a table of these routes with the less-specific search off and on; half the numbers hit a route. */
+function lookupFigures(routes: Route[], lookups: number): LookupFigures[] {
+  const numbers = makeNumbers(routes, lookups, lcg(routes.length));
+  return [false, true].map((lessSpecificSearch) => {
+    const t0 = process.hrtime.bigint();
+    const table = new RouteTable(routes, { lessSpecificSearch });
+    const built = seconds(t0);
+    const { medianUs, p99Us } = timeEach(numbers, (n) => table.lookupNumber(n));
+    const patterns = numbers.reduce((sum, n) => sum + table.lookupNumber(n).levels.length, 0) / numbers.length;
+    return {
+      name: `route lookup, less-specific search ${lessSpecificSearch ? 'on' : 'off'}`,
+      tableSize: routes.length,
+      lookups,
+      medianUs,
+      p99Us,
+      notes: `${patterns.toFixed(1)} matching patterns returned per lookup; table built in ${built} s`,
+    };
+  });
+}
+
+/** `npm run bench`'s route figures: the full-size table only. */
+export function routeLookupFigures(size: number, lookups: number): LookupFigures[] {
+  return lookupFigures(makeRoutes(size, lcg(2026)), lookups);
 }
 
 function main(): void {
-  const rand = lcg(2026);
-  const all = makeRoutes(ROUTES, rand);
-  console.log(`route lookup, microseconds per lookup (${LOOKUPS} lookups); "patterns" = matching patterns returned per lookup`);
+  const ROUTES = option('--routes', 100_000);
+  const LOOKUPS = option('--lookups', 200_000);
+  const all = makeRoutes(ROUTES, lcg(2026));
+  console.log(`route lookup, microseconds per lookup (${LOOKUPS} lookups)`);
   for (const size of [1_000, 10_000, ROUTES].filter((s, i, a) => s <= ROUTES && a.indexOf(s) === i)) {
-    const routes = all.slice(0, size);
-    const numbers = makeNumbers(routes, LOOKUPS, lcg(size));
-    for (const lessSpecificSearch of [false, true]) {
-      const t0 = process.hrtime.bigint();
-      const table = new RouteTable(routes, { lessSpecificSearch });
-      const built = seconds(t0);
-      const { median, p99, patterns } = measureLookups(table, numbers);
-      console.log(
-        `  ${String(size).padStart(7)} routes, less-specific search ${lessSpecificSearch ? 'on ' : 'off'}: ` +
-          `median ${median.toFixed(2)} µs, p99 ${p99.toFixed(2)} µs, patterns ${patterns.toFixed(1)} (table built in ${built} s)`,
-      );
+    for (const f of lookupFigures(all.slice(0, size), LOOKUPS)) {
+      console.log(`  ${String(size).padStart(7)} routes, ${f.name}: median ${f.medianUs.toFixed(2)} µs, p99 ${f.p99Us.toFixed(2)} µs; ${f.notes}`);
     }
   }
 
@@ -139,4 +127,4 @@ function main(): void {
   }
 }
 
-main();
+if (require.main === module) main();
