@@ -232,6 +232,7 @@ export class SipServer {
       acl,
       dialogs,
       isLocalUri: (uri) => me.isLocalDomain(uri),
+      virtualDomain: (host) => me.virtualDomain(host),
       nonceSecret: cfg.AuthNonceSecret ?? this.nonceSecret,
       numbers: this.proxy?.routing.numbers,
       privacy,

@@ -25,6 +25,8 @@ export interface PolicyServices {
   /** Present when calls are tracked (stateful and record-routing): busy lines of devices. */
   dialogs?: DialogTable;
   isLocalUri(uri: SipUri): boolean;
+  /** The Virtual_Proxy_Domain a host names (its domain, server name or address), if any. */
+  virtualDomain(host: string): string | undefined;
   /** Signs nonces; kept for the life of the process (or shared by a farm through AuthNonceSecret). */
   nonceSecret: string | Buffer;
   /** Number expansion of credential user names (NumExpandAuthUserName). */
@@ -75,7 +77,8 @@ function authSettings(cfg: SipdConfig, s: PolicyServices, log: (msg: string) => 
     allow3rdPartyRegistration: cfg.AuthAllow3rdPartyRegistration,
     allow3rdPartyInvite: cfg.AuthAllow3rdPartyInvite,
     satisfyAny: cfg.Satisfy === 'Any',
-    keyDomain: virtualHosts ? (req) => req.from.uri.host : () => '',
+    // AUTH-5: with virtual proxy hosts, subscribers are user@From-domain; a virtual host's name stands for its domain.
+    keyDomain: virtualHosts ? (req) => s.virtualDomain(req.from.uri.host) ?? req.from.uri.host : () => '',
     failureLimit: cfg.AuthFailureLimit,
     failureWindowSec: cfg.AuthFailureWindow,
     lockoutSec: cfg.AuthLockoutTime,
