@@ -1,6 +1,7 @@
 // Composition root: builds the layers from a configuration and runs them.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { FloodGuard, type FloodGuardSettings } from './abuse/flood-guard';
 import { AccessLists } from './acl/access-list';
@@ -99,6 +100,7 @@ export class SipServer {
     const bound = transport.localEndpoints();
     const numbers = new NumberExpander(numberExpansionSettings(cfg));
     const me = new LocalIdentity([cfg.ProxyDomain, cfg.ServerName].filter((d): d is string => !!d), bound, cfg.IpAddrInPathHeaders, registryKeying(cfg, numbers));
+    me.advertiseName(...pathName(cfg));
     this.proxy = new ProxyCore(this.transactions, me, proxySettings(cfg), this.registrar, this.routing(cfg, me, numbers), this.log);
     this.load.start();
     this.proxy.load = this.load;
@@ -116,6 +118,7 @@ export class SipServer {
       this.proxy.settings = proxySettings(cfg);
       const numbers = new NumberExpander(numberExpansionSettings(cfg));
       this.proxy.me.setRegistryKeying(registryKeying(cfg, numbers));
+      this.proxy.me.advertiseName(...pathName(cfg));
       this.proxy.routing = this.routing(cfg, this.proxy.me, numbers);
     }
     if (this.registrar) this.registrar.settings = registrarSettings(cfg);
@@ -339,6 +342,13 @@ function nextHopSettings(cfg: SipdConfig): NextHopSettings {
     domainRouting: cfg.Cisco_Routing_Use_Domain_Routing,
     routeHeaderTransport: cfg.SipRouteHeaderTransportType.toLowerCase() as TransportName,
   };
+}
+
+/** ProxyAddressResolutionType: the name sipd writes in Via and Record-Route (A, SRV), or none (IP). */
+function pathName(cfg: SipdConfig): [host: string | undefined, srv: boolean] {
+  if (cfg.ProxyAddressResolutionType === 'A') return [cfg.ServerName ?? hostname(), false];
+  if (cfg.ProxyAddressResolutionType === 'SRV') return [cfg.ProxyDomain, true];
+  return [undefined, false];
 }
 
 function registryKeying(cfg: SipdConfig, numbers: NumberExpander): RegistryKeying {

@@ -26,6 +26,9 @@ export function checkConsistency(values: Values, setAt: Map<string, number>): Om
   notAbove('DefaultRegistrationExpires', 'MaxRegistrationExpires');
   notAbove('SipT1InMs', 'SipT2InMs');
   notAbove('SipT3InMs', 'SipMaxT3InMs');
+  if (values.ProxyAddressResolutionType === 'SRV' && !values.ProxyDomain) {
+    problems.push({ line: lineOf('ProxyAddressResolutionType'), reason: 'ProxyAddressResolutionType SRV needs ProxyDomain (the domain whose SRV records name this server)' });
+  }
   problems.push(...checkVirtualProxyHosts(values as unknown as SipdConfig, lineOf));
   return problems;
 }

@@ -130,7 +130,7 @@ const serverCore = inGroup('server-core', [
     description: 'Farm synchronisation port; the same on every member.' },
   { name: 'Sip_Services_Port', type: PORT, default: 52931, restart: 'restart', implemented: false,
     description: 'Port of the local synchronisation service.' },
-  { name: 'ProxyAddressResolutionType', type: oneOf('IP', 'A', 'SRV'), default: 'IP', implemented: false,
+  { name: 'ProxyAddressResolutionType', type: oneOf('IP', 'A', 'SRV'), default: 'IP', implemented: true,
     description: 'What names this proxy in Via/Record-Route: its IP, ServerName (A), or ProxyDomain (SRV).' },
   { name: 'IpAddrInPathHeaders', type: IP, defaultText: 'first address of the host name', implemented: true,
     description: 'Address written in Via and Record-Route on a multihomed host.' },

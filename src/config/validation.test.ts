@@ -97,6 +97,9 @@ test('settings that contradict each other', () => {
     '/etc/sipd.conf:2: MinRegistrationExpires (600) must not exceed DefaultRegistrationExpires (300)',
     '/etc/sipd.conf:3: CustomLog format "nosuch" is neither a LogFormat nickname nor a format string',
   ]);
+  assert.deepEqual(rejection(lines('ProxyAddressResolutionType SRV')), [
+    '/etc/sipd.conf:1: ProxyAddressResolutionType SRV needs ProxyDomain (the domain whose SRV records name this server)',
+  ]);
 });
 
 test('ACL network forms are checked; unknown debug flags are rejected', () => {

@@ -111,3 +111,19 @@ test('virtualProxyHosts reads the config blocks', () => {
     { domain: 'foo.bar', serverName: 'usa.foo.bar', serverIp: '61.12.1.1' },
   ]);
 });
+
+test('ProxyAddressResolutionType: IP writes addresses; A the server name with its port; SRV the domain, without a port in Record-Route', () => {
+  const me = identity();
+  const peer: Endpoint = { transport: 'udp', host: '192.0.2.1', port: 5060 };
+  assert.equal(me.viaSentBy(peer), '192.0.2.10:5060');
+  assert.equal(me.recordRoute(peer, false, false), '<sip:192.0.2.10:5060;lr>');
+  me.advertiseName('proxy1.example.com');
+  assert.equal(me.viaSentBy(peer), 'proxy1.example.com:5060');
+  assert.equal(me.recordRoute(peer, false, false), '<sip:proxy1.example.com:5060;lr>');
+  assert.ok(me.isLocal('proxy1.example.com', 5070), 'the advertised name is ours, so a request coming back to it is ours too');
+  me.advertiseName('example.com', true);
+  assert.equal(me.viaSentBy(peer), 'example.com:5060');
+  assert.equal(me.recordRoute({ ...peer, transport: 'tcp' }, false, false), '<sip:example.com;lr;transport=tcp>');
+  me.advertiseName(undefined);
+  assert.equal(me.viaSentBy(peer), '192.0.2.10:5060');
+});

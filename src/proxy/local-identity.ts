@@ -46,6 +46,8 @@ export class LocalIdentity {
   private readonly ports = new Set<number>();
   /** "udp4" → "192.0.2.10:5060": what sipd advertises per transport and family. */
   private readonly sentBy = new Map<string, string>();
+  /** ProxyAddressResolutionType A or SRV: the name written in Via and Record-Route instead of an address. */
+  private pathName?: { host: string; srv: boolean };
 
   /**
    * `bound` are the listening endpoints; `configuredHost` (IpAddrInPathHeaders) replaces the address advertised
@@ -79,7 +81,7 @@ export class LocalIdentity {
   /** True when a host (and port) names this server: one of its domains on any port, or one of its addresses on a listening port. */
   isLocal(host: string, port: number | undefined, scheme: 'sip' | 'sips' | 'tel' = 'sip'): boolean {
     const h = bareHost(host).toLowerCase();
-    if (this.domains.has(h) || this.virtual.names.has(h)) return true;
+    if (this.domains.has(h) || this.virtual.names.has(h) || this.pathName?.host === h) return true;
     if (!this.addresses.has(h) && !this.virtual.addresses.has(h)) return false;
     return this.ports.has(port ?? (scheme === 'sips' ? 5061 : 5060));
   }
@@ -130,6 +132,15 @@ export class LocalIdentity {
     return (this.sentBy.get('udp4') ?? this.sentBy.values().next().value ?? '127.0.0.1').replace(/:\d+$/, '');
   }
 
+  /**
+   * ProxyAddressResolutionType (SPEC DNS-5): IP (undefined) writes sipd's addresses in Via and Record-Route; A its
+   * ServerName with the port; SRV its ProxyDomain, in Record-Route without a port so the next request looks up
+   * the domain's SRV records and may reach any server of the farm. The name also counts as one of sipd's own.
+   */
+  advertiseName(host: string | undefined, srv = false): void {
+    this.pathName = host === undefined ? undefined : { host: host.toLowerCase(), srv };
+  }
+
   /** sent-by for sipd's Via toward `peer` (host:port in the peer's family, on its transport). */
   viaSentBy(peer: Endpoint): string {
     return this.address(peer.transport, familyOf(peer.host));
@@ -142,11 +153,13 @@ export class LocalIdentity {
   recordRoute(peer: Endpoint, withTransport: boolean, secure: boolean): string {
     const scheme = secure ? 'sips' : 'sip';
     const tp = withTransport || peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
-    return `<${scheme}:${this.address(peer.transport, familyOf(peer.host))};lr${tp}>`;
+    const where = this.pathName?.srv ? this.pathName.host : this.address(peer.transport, familyOf(peer.host));
+    return `<${scheme}:${where};lr${tp}>`;
   }
 
   private address(transport: TransportName, family: Family): string {
-    return this.sentBy.get(`${transport}${family}`) ?? this.sentBy.get(`udp${family}`) ?? this.sentBy.values().next().value ?? '127.0.0.1:5060';
+    const bound = this.sentBy.get(`${transport}${family}`) ?? this.sentBy.get(`udp${family}`) ?? this.sentBy.values().next().value ?? '127.0.0.1:5060';
+    return this.pathName ? `${this.pathName.host}:${bound.slice(bound.lastIndexOf(':') + 1)}` : bound;
   }
 }
 
