@@ -246,14 +246,15 @@ export class ProxyCore {
    */
   private targets(req: SipMessage): Target[] | Promise<Target[]> {
     if (req.has('route')) return [{ uri: req.uri }];
-    return this.retarget(req.uri, req.requestUri, req.method, req.toTag !== undefined);
+    return this.retarget(req.uri, req.method, { uri: req.requestUri, inDialog: req.toTag !== undefined });
   }
 
   /**
    * Targets for a URI: translated when it names one of sipd's domains (also for 3xx contacts and forwarding). A call
    * forwarded to another of sipd's users is translated again, so it reaches that user's phones.
    */
-  retarget(text: string, uri: SipUri = parseUri(text), method = 'INVITE', inDialog = false, depth = 0): Target[] | Promise<Target[]> {
+  retarget(text: string, method: string, at: { uri?: SipUri; inDialog?: boolean; depth?: number } = {}): Target[] | Promise<Target[]> {
+    const { uri = parseUri(text), inDialog = false, depth = 0 } = at;
     const local = this.me.isLocalDomain(uri);
     const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.nextHops.facts.numberOf(uri) : undefined, method, inDialog };
     const found = translate(this.routing.translation, input);
@@ -263,7 +264,7 @@ export class ProxyCore {
       const parts = targets.map((t) => {
         if (t.diversion === undefined || !this.me.isLocalDomain(parseUri(t.uri))) return [t];
         const keep = (more: Target[]) => more.map((m) => ({ ...m, diversion: m.diversion ?? t.diversion }));
-        const more = this.retarget(t.uri, undefined, method, inDialog, depth + 1);
+        const more = this.retarget(t.uri, method, { inDialog, depth: depth + 1 });
         return more instanceof Promise ? more.then(keep) : keep(more);
       });
       return parts.some((p) => p instanceof Promise) ? Promise.all(parts).then((p) => p.flat()) : (parts as Target[][]).flat();

@@ -15,7 +15,7 @@ export interface Forwarder {
   /** Forwards the request to one target under a new client transaction; resolves to it, or to a failure status. */
   forward(ctx: ResponseContext, target: Target): Promise<Forwarded | number>;
   /** The targets a URI stands for (a 3xx Contact of one of sipd's users goes through the registry again). */
-  retarget(uri: string): Target[] | Promise<Target[]>;
+  retarget(uri: string, method: string): Target[] | Promise<Target[]>;
   cancel(branch: ClientTransaction): void;
   /** Sends a response upstream on the server transaction. */
   respond(tx: ServerTransaction, res: SipMessage): void;
@@ -294,7 +294,7 @@ export class ResponseContext implements ClientEvents {
   private expand(contact: Target): Target[] | Promise<Target[]> {
     const withQ = (targets: Target[]) =>
       targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, diversion: contact.diversion ?? t.diversion, redirectedBy: contact.redirectedBy }));
-    const found = this.forwarder.retarget(contact.uri);
+    const found = this.forwarder.retarget(contact.uri, this.request.method);
     return found instanceof Promise ? found.then(withQ) : withQ(found);
   }
 
