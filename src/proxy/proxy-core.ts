@@ -256,7 +256,9 @@ export class ProxyCore {
   retarget(text: string, method: string, at: { uri?: SipUri; inDialog?: boolean; depth?: number } = {}): Target[] | Promise<Target[]> {
     const { uri = parseUri(text), inDialog = false, depth = 0 } = at;
     const local = this.me.isLocalDomain(uri);
-    const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', number: local ? this.routing.nextHops.facts.numberOf(uri) : undefined, method, inDialog };
+    const facts = this.routing.nextHops.facts;
+    // The number is worked out only if a step asks (ENUM, forwarding): a call to a registered user never needs it.
+    const input = { uri, local, aor: local ? this.me.aorKey(uri) : '', method, inDialog, get number() { return local ? facts.numberOf(uri) : undefined; } };
     const found = translate(this.routing.translation, input);
     const settle = (targets: Target[]): Target[] | Promise<Target[]> => {
       if (targets.length === 0) return [{ uri: text }];
