@@ -14,6 +14,7 @@ import { comparisonTable, lookupTable, targetTable, type TargetReport } from './
 import { routeLookupFigures } from './route-lookup';
 import { searchTopRate } from './search';
 import { runStep, stepLine, type BenchContext, type StepResult } from './step';
+import { freePort } from '../test/e2e/harness';
 import { runningTarget, startSipd, type Target } from './target';
 
 const PAUSE_AFTER_PASS_MS = 3000;
@@ -38,7 +39,7 @@ async function benchTarget(
   for (const test of tests) {
     const target = await start(test);
     const name = (report.name = target.name);
-    const ctx: BenchContext = { target, duration: args.duration, files, outDir };
+    const ctx: BenchContext = { target, duration: args.duration, files, outDir, calleePort: await freePort() };
     try {
       if (test === 'mem') {
         log(`${name}: memory test, ${args.memUsers} AORs at ${args.memRate}/s`);

@@ -18,6 +18,12 @@ export interface BenchContext {
   duration: number;
   files: InjectionFiles;
   outDir: string;
+  /**
+   * The callee's port for every call step against this target: its REGISTER then refreshes one binding. A new port
+   * per step would add a binding each time, and later steps would fork every call to the dead callees of earlier
+   * steps too (each such branch retransmitting its INVITE for 32 s).
+   */
+  calleePort: number;
 }
 
 export interface StepResult {
@@ -96,7 +102,7 @@ export async function runStep(ctx: BenchContext, test: LoadTest, rate: number): 
   const count = Math.round(rate * ctx.duration);
   const name = `${ctx.target.name}-${test}-${rate}-${Date.now()}`.replace(/[^\w.-]/g, '_');
   const uacPort = await freePort();
-  const uas = test === 'call' ? await startCallee(ctx, name, await freePort(), count) : undefined;
+  const uas = test === 'call' ? await startCallee(ctx, name, ctx.calleePort, count) : undefined;
   const pid = ctx.target.pid;
   const cpu0 = pid ? cpuSeconds(pid) : 0;
   const t0 = process.hrtime.bigint();
