@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RouteService, routeDbPath } from '../routing';
+import { LocationService } from '../registrar/location';
 import { SqliteRegistryStore } from '../store/sqlite-registry-store';
 import { packageRoot } from './paths';
 
@@ -165,4 +166,131 @@ test('regroute list --registry shows the registry file; purge removes expired dy
   assert.deepEqual(words(sipd(s.conf, ['list', '--registry']).stdout).map((r) => r[0]), ['AOR', '5000@example.com', 'alice@example.com']);
   // Without a flag both tables are listed.
   assert.match(sipd(s.conf, ['list']).stdout, /^no routes\n\nAOR +CONTACT +EXPIRES\n5000@example.com /);
+});
+
+test('regroute add/delete --registry: a running location service finds the registration, then loses it', () => {
+  const s = serverRoot();
+  const file = join(s.root, 'data', 'registry.db');
+  mkdirSync(join(s.root, 'data'));
+  const running = new LocationService(SqliteRegistryStore.open(file, { maxAgeOnBootSec: 86_400 }));
+  try {
+    assert.deepEqual(sipd(s.conf, ['add', '--registry', '5000@GW.example.com', '5000@10.1.1.1', '--port', '5060']), {
+      code: 0,
+      stdout: 'registration 5000@gw.example.com sip:5000@10.1.1.1:5060;user=phone added\n',
+      stderr: '',
+    });
+    const add = sipd(s.conf, ['add', '--registry', '(919) 555-0100@example.com', 'sip:alice@192.0.2.7:5062;transport=tcp', '--expires', '3600', '--q', '0.5']);
+    assert.equal(add.stdout, 'registration 9195550100@example.com sip:alice@192.0.2.7:5062;transport=tcp added\n');
+    assert.equal(sipd(s.conf, ['add', '--registry', '5000@gw.example.com', '5000@10.1.1.1', '--port', '5060', '--q', '1']).stdout.endsWith(' updated\n'), true);
+
+    assert.equal(running.syncFromStore(), true);
+    assert.deepEqual(running.lookup('5000@gw.example.com').map((b) => [b.contact, b.q, b.expires, b.static]), [
+      ['sip:5000@10.1.1.1:5060;user=phone', 1, Infinity, true],
+    ]);
+    const alice = running.lookup('9195550100@example.com');
+    assert.deepEqual(alice.map((b) => [b.contact, b.q]), [['sip:alice@192.0.2.7:5062;transport=tcp', 0.5]]);
+    assert.ok(alice[0].expires > Date.now() + 3_500_000 && alice[0].expires <= Date.now() + 3_600_000);
+    const list = words(sipd(s.conf, ['list', '--registry']).stdout);
+    assert.deepEqual(list.map((r) => r.slice(0, 2)), [
+      ['AOR', 'CONTACT'],
+      ['5000@gw.example.com', 'sip:5000@10.1.1.1:5060;user=phone'],
+      ['9195550100@example.com', 'sip:alice@192.0.2.7:5062;transport=tcp'],
+    ]);
+    assert.equal(list[1][2], 'static');
+    assert.match(list[2][2], /^static until \d{4}-/);
+
+    assert.deepEqual(sipd(s.conf, ['delete', '--registry', '5000@gw.example.com', 'SIP:5000@10.1.1.1:5060;user=phone']), {
+      code: 0,
+      stdout: 'registration of 5000@gw.example.com at SIP:5000@10.1.1.1:5060;user=phone deleted\n',
+      stderr: '',
+    });
+    assert.deepEqual(sipd(s.conf, ['delete', '--registry', '5000@gw.example.com']), { code: 1, stdout: '', stderr: 'sipd: no registrations of 5000@gw.example.com\n' });
+    assert.equal(running.syncFromStore(), true);
+    assert.deepEqual(running.lookup('5000@gw.example.com'), []);
+    assert.equal(running.lookup('9195550100@example.com').length, 1);
+  } finally {
+    running.close();
+  }
+  // With sipd stopped, the next start finds what is left.
+  const restarted = new LocationService(SqliteRegistryStore.open(file, { maxAgeOnBootSec: 86_400 }));
+  assert.deepEqual(restarted.lookup('9195550100@example.com').map((b) => b.contact), ['sip:alice@192.0.2.7:5062;transport=tcp']);
+  restarted.close();
+
+  const refused = (args: string[], code: number, stderr: RegExp) => {
+    const r = sipd(s.conf, ['add', '--registry', ...args]);
+    assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, stderr);
+  };
+  refused(['50*@example.com', '10.1.1.1'], 1, /registrations take no wildcards/);
+  refused(['bob@example.com', '10.1.1.1', '--expires', '2020-01-01T00:00:00Z'], 1, /--expires 2020-01-01T00:00:00Z is in the past/);
+  refused(['bob@example.com', '10.1.1.1', '--user-type', 'fax'], 1, /--user-type must be one of phone, ip/);
+  refused(['bob@example.com'], 2, /usage: sipd regroute list/);
+  refused(['bob@example.com', '10.1.1.1', '--next-hop', 'gw'], 2, /usage: sipd regroute list/);
+  assert.equal(sipd(s.conf, ['add', '--registry', '--routes', 'x@y', 'z']).code, 2);
+});
+
+test('regroute import --registry: all or nothing with FILE:LINE errors, in CSV and in the seed format', () => {
+  const s = serverRoot();
+  const badCsv = join(s.root, 'bad.csv');
+  writeFileSync(badCsv, 'user,domain,contact,port\n5000,gw.example.com,10.1.1.1,5060\n5001,gw.example.com,10.1.1.1,99999\n5002,,10.1.1.1,\n');
+  const csv = sipd(s.conf, ['import', '--registry', badCsv]);
+  assert.equal(csv.code, 1);
+  assert.deepEqual(csv.stderr.trimEnd().split('\n'), [
+    `${badCsv}:3: port must be a whole number from 1 to 65535, got "99999"`,
+    `${badCsv}:4: the domain is empty`,
+    `sipd: 2 problems in ${badCsv}; nothing was imported`,
+  ]);
+  const badSeed = join(s.root, 'bad.conf');
+  writeFileSync(badSeed, '# static\n5000@gw.example.com sip:5000@10.1.1.1\n5001@gw.example.com 10.1.1.1\n5002 sip:5002@10.1.1.1\n');
+  const seed = sipd(s.conf, ['import', '--registry', badSeed]);
+  assert.equal(seed.code, 1);
+  assert.deepEqual(seed.stderr.trimEnd().split('\n'), [
+    `${badSeed}:3: contact "10.1.1.1" is not a sip: or sips: URI`,
+    `${badSeed}:4: AOR "5002" is not user@host`,
+    `sipd: 2 problems in ${badSeed}; nothing was imported`,
+  ]);
+  assert.equal(sipd(s.conf, ['list', '--registry']).stdout, 'no registrations\n');
+  assert.equal(sipd(s.conf, ['export', '--registry']).stdout, 'user,domain,contact,contact_user_type,port,transport,expires,q\r\n');
+});
+
+test('regroute export --registry then import on another server gives the same registrations, CSV and seed format', () => {
+  const s = serverRoot();
+  const source = join(s.root, 'static.conf');
+  writeFileSync(
+    source,
+    [
+      '5000@gw.example.com sip:5000@10.1.1.1:5060;user=phone',
+      '5001@gw.example.com sip:5001@10.1.1.1:5060;user=phone q=0.5',
+      'temp@example.com sips:temp@192.0.2.9;maddr=192.0.2.10 expires=2099-12-31T23:00:00.000Z',
+    ].join('\n'),
+  );
+  assert.deepEqual(sipd(s.conf, ['import', '--registry', source]), { code: 0, stdout: `imported 3 registrations from ${source}: 3 added, 0 updated\n`, stderr: '' });
+  // A dynamic registration is listed but not exported: a REGISTER made it.
+  const registry = SqliteRegistryStore.open(join(s.root, 'data', 'registry.db'), { maxAgeOnBootSec: 86_400 });
+  registry.put({ aor: 'phone@example.com', contact: 'sip:phone@192.0.2.50', contactKey: 'sip:phone@192.0.2.50', expires: Date.now() + 3_600_000, callId: 'c', cseq: 1 });
+  registry.close();
+
+  const csvFile = join(s.root, 'registry.csv');
+  const seedFile = join(s.root, 'registry.conf');
+  assert.equal(sipd(s.conf, ['export', '--registry', csvFile]).stdout, `exported 3 registrations to ${csvFile}\n`);
+  assert.equal(sipd(s.conf, ['export', '--registry', seedFile]).stdout, `exported 3 registrations to ${seedFile}\n`);
+  const csv = readFileSync(csvFile, 'utf8');
+  assert.equal(sipd(s.conf, ['export', '--registry', '--format', 'csv']).stdout, csv);
+  assert.match(csv, /^5001,gw\.example\.com,5001@10\.1\.1\.1,phone,5060,,never,0\.5\r$/m);
+  assert.equal(readFileSync(seedFile, 'utf8'), readFileSync(source, 'utf8').replace(/^/, '# AOR CONTACT [q=VALUE] [expires=TIME]  (sipd static registrations)\n') + '\n');
+
+  for (const file of [csvFile, seedFile]) {
+    const other = serverRoot();
+    assert.equal(sipd(other.conf, ['add', '--registry', 'old@example.com', '10.9.9.9']).code, 0);
+    assert.equal(sipd(other.conf, ['import', '--registry', file, '--replace']).stdout, `imported 3 registrations from ${file}: 3 added, 0 updated\n`);
+    assert.equal(sipd(other.conf, ['export', '--registry']).stdout, csv);
+  }
+});
+
+test('regroute routes have CSV only: --format seed is refused', () => {
+  const s = serverRoot();
+  const r = sipd(s.conf, ['export', '--format', 'seed']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /routes are read and written as CSV only/);
+  assert.equal(sipd(s.conf, ['export', '--format', 'xml']).code, 2);
 });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { LocationService, type Binding } from './location';
 import type { RegistryStore } from '../store/registry-store';
 import { SqliteRegistryStore } from '../store/sqlite-registry-store';
+import Database from 'better-sqlite3';
 
 const T0 = 1_700_000_000_000;
 
@@ -237,4 +238,44 @@ test('a binding with every optional field keeps them all; a plain one reports th
   const plain = loc.get('b@x', 'sip:plain@192.0.2.1:5060');
   assert.deepEqual([plain?.q, plain?.source, plain?.path, plain?.userAgent, plain?.static], [undefined, undefined, undefined, undefined, undefined]);
   assert.equal(plain?.aor, 'b@x');
+});
+
+test('syncFromStore takes in what another process wrote, keeps queued writes and the seed-file static set', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sipd-location-'));
+  try {
+    const file = join(dir, 'registry.db');
+    // A long flush interval: only syncFromStore's own flush writes the queued binding.
+    const loc = new LocationService(SqliteRegistryStore.open(file, { maxAgeOnBootSec: 86_400, flushIntervalMs: 3_600_000 }, () => T0), () => T0);
+    loc.upsert(binding('a@x', 'mine'));
+    loc.loadStatic([binding('gw@x', 'fxs', { expires: Infinity, static: true })]);
+    assert.equal(loc.syncFromStore(), false);
+
+    const other = new Database(file);
+    other.prepare("INSERT INTO bindings VALUES ('b@x', 'sip:b@10.0.0.2', 'sip:b@10.0.0.2', 9e999, NULL, '', 0, NULL, NULL, 1, NULL, 99)").run();
+    other.close();
+    assert.equal(loc.syncFromStore(), true);
+    assert.deepEqual(contacts(loc.lookup('b@x')), ['sip:b@10.0.0.2']);
+    assert.equal(loc.lookup('b@x')[0].static, true);
+    assert.deepEqual(contacts(loc.lookup('a@x')), ['sip:mine@192.0.2.1:5060']);
+    assert.deepEqual(contacts(loc.lookup('gw@x')), ['sip:fxs@192.0.2.1:5060']);
+    assert.equal(loc.size(), 3);
+    assert.equal(loc.syncFromStore(), false);
+
+    const remover = new Database(file);
+    remover.prepare("DELETE FROM bindings WHERE aor = 'a@x'").run();
+    remover.close();
+    assert.equal(loc.syncFromStore(), true);
+    assert.deepEqual(loc.lookup('a@x'), []);
+    assert.equal(loc.size(), 2);
+    loc.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('syncFromStore does nothing for a store that no other process writes', () => {
+  const store = new RecordingStore([binding('a@x', 'one')]);
+  const loc = new LocationService(store, () => T0);
+  assert.equal(loc.syncFromStore(), false);
+  assert.deepEqual(store.ops, []);
 });

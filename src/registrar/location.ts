@@ -16,11 +16,15 @@ export class LocationService {
   private count = 0;
   /** The stored objects placed by the last loadStatic(), so the next one can take them out again. */
   private staticSet: StoredBinding[] = [];
+  private followTimer?: NodeJS.Timeout;
+  /** The store's dataVersion when memory last matched it. */
+  private seenVersion: number | undefined;
 
   constructor(
     private readonly store: RegistryStore | null,
     private readonly now: () => number = Date.now,
   ) {
+    this.seenVersion = store?.dataVersion?.();
     if (store) for (const b of store.loadAll()) this.place(b);
   }
 
@@ -116,8 +120,40 @@ export class LocationService {
     });
   }
 
+  /**
+   * Takes in what another process (`sipd regroute`) committed to the store: writes out what this service has
+   * queued, then reads the whole store again and puts the seed-file static set back on top. Memory stays the
+   * truth between two calls; returns whether anything was read.
+   */
+  syncFromStore(): boolean {
+    const version = this.store?.dataVersion?.();
+    if (this.store === null || version === this.seenVersion) return false;
+    this.store.flush();
+    const stored = this.store.loadAll();
+    this.seenVersion = version;
+    this.byAor.clear();
+    this.count = 0;
+    for (const b of stored) this.place(b);
+    this.staticSet = this.staticSet.map((b) => this.place(b));
+    return true;
+  }
+
+  /** Calls syncFromStore every `everyMs` until close(); a failed sync keeps memory as it was and goes to onError. */
+  followStore(everyMs: number, onError: (err: unknown) => void): void {
+    if (this.followTimer) clearInterval(this.followTimer);
+    this.followTimer = setInterval(() => {
+      try {
+        this.syncFromStore();
+      } catch (err) {
+        onError(err);
+      }
+    }, everyMs);
+    this.followTimer.unref();
+  }
+
   /** Flushes and closes the store. */
   close(): void {
+    if (this.followTimer) clearInterval(this.followTimer);
     this.store?.close();
   }
 

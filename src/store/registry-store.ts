@@ -8,6 +8,8 @@ export interface RegistryStore {
   put(b: Binding): void;
   delete(aor: string, contactKey: string): void;
   deleteAor(aor: string): void;
+  /** Stores another process can write too: a number that changes when it did. */
+  dataVersion?(): number;
   /** Synchronously writes everything queued. */
   flush(): void;
   close(): void;

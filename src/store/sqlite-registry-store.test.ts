@@ -94,9 +94,10 @@ test('bindings already expired when the store is opened are skipped', () => {
   s2.close();
 });
 
-test('a file last written longer ago than maxAgeOnBootSec is discarded at open', () => {
+test('a file last written longer ago than maxAgeOnBootSec is discarded at open, except its static registrations', () => {
   const s = open();
   s.put(binding('a@x', 'one', { expires: Infinity }));
+  s.put(binding('gw@x', 'fxs', { expires: Infinity, static: true }));
   s.close();
   const setLastWrite = (ms: number) => {
     const db = new Database(file);
@@ -107,19 +108,32 @@ test('a file last written longer ago than maxAgeOnBootSec is discarded at open',
   setLastWrite(T0 - DAY_MS + 1000);
   const young = open();
   assert.equal(young.discardedStale, false);
-  assert.equal(young.loadAll().length, 1);
+  assert.equal(young.loadAll().length, 2);
   young.close();
 
   setLastWrite(T0 - DAY_MS - 1000);
   const old = open();
   assert.equal(old.discardedStale, true);
-  assert.deepEqual(old.loadAll(), []);
+  assert.deepEqual(old.loadAll().map((b) => b.aor), ['gw@x']);
   old.close();
 
   const after = open();
   assert.equal(after.discardedStale, false);
-  assert.deepEqual(after.loadAll(), []);
+  assert.deepEqual(after.loadAll().map((b) => b.aor), ['gw@x']);
   after.close();
+});
+
+test('dataVersion changes with commits of another connection, not with the store\'s own flushes', () => {
+  const s = open();
+  const before = s.dataVersion();
+  s.put(binding('a@x', 'own'));
+  s.flush();
+  assert.equal(s.dataVersion(), before);
+  const other = new Database(file);
+  other.prepare('DELETE FROM bindings').run();
+  other.close();
+  assert.notEqual(s.dataVersion(), before);
+  s.close();
 });
 
 test('the page cache is bounded: 2000 KiB unless told otherwise', () => {

@@ -5,6 +5,9 @@
  * transaction every flushIntervalMs, and close() flushes what is left. A process killed with
  * SIGKILL therefore loses at most the writes of the last flush interval; committed transactions
  * survive it (WAL with synchronous=NORMAL can only lose them on an OS crash or power loss).
+ *
+ * `sipd regroute` writes the same file from another process (src/routing/registry-file.ts, with the schema
+ * and row mapping exported here); dataVersion() tells the location service when to read it again.
  */
 import Database from 'better-sqlite3';
 import type { Binding } from './binding';
@@ -27,7 +30,7 @@ interface PendingAor {
   ops: Map<string, Binding | null>;
 }
 
-interface Row {
+export interface BindingRow {
   aor: string;
   contact_key: string;
   contact: string;
@@ -39,6 +42,11 @@ interface Row {
   path: string | null;
   is_static: number;
   user_agent: string | null;
+}
+
+/** Creates the tables when missing; every writer of the file calls it first. */
+export function createRegistrySchema(db: Database.Database): void {
+  db.exec(SCHEMA);
 }
 
 const SCHEMA = `
@@ -60,6 +68,11 @@ CREATE TABLE IF NOT EXISTS bindings (
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 `;
 
+/** Adds or replaces one row; its parameters are bindingToRow's fields. */
+export const PUT_BINDING = `INSERT OR REPLACE INTO bindings
+  (aor, contact_key, contact, expires, q, call_id, cseq, source, path, is_static, user_agent, seq)
+  VALUES (@aor, @contact_key, @contact, @expires, @q, @call_id, @cseq, @source, @path, @is_static, @user_agent, @seq)`;
+
 const LAST_WRITE = 'last_write_ms';
 const DEFAULT_CACHE_KIB = 2000;
 
@@ -76,6 +89,7 @@ export class SqliteRegistryStore implements RegistryStore {
   private readonly stmtDeleteAor: Database.Statement;
   private readonly stmtStamp: Database.Statement;
   private readonly applyPending: () => void;
+  private readonly stmtDataVersion: Database.Statement;
 
   static open(
     file: string,
@@ -89,7 +103,7 @@ export class SqliteRegistryStore implements RegistryStore {
       // The in-memory location service answers every read, so the cache only serves the write-behind flushes: with
       // better-sqlite3's 16 MB it held the whole table (about 160 B per registration of resident memory).
       db.pragma(`cache_size = ${-Math.max(1, Math.floor(opts.cacheSizeKiB ?? DEFAULT_CACHE_KIB))}`);
-      db.exec(SCHEMA);
+      createRegistrySchema(db);
       return new SqliteRegistryStore(db, opts, now);
     } catch (err) {
       db.close();
@@ -102,15 +116,12 @@ export class SqliteRegistryStore implements RegistryStore {
     private readonly opts: SqliteRegistryStoreOptions,
     private readonly now: () => number,
   ) {
-    this.stmtPut = db.prepare(
-      `INSERT OR REPLACE INTO bindings
-         (aor, contact_key, contact, expires, q, call_id, cseq, source, path, is_static, user_agent, seq)
-       VALUES (@aor, @contact_key, @contact, @expires, @q, @call_id, @cseq, @source, @path, @is_static, @user_agent, @seq)`,
-    );
+    this.stmtPut = db.prepare(PUT_BINDING);
     this.stmtDelete = db.prepare('DELETE FROM bindings WHERE aor = ? AND contact_key = ?');
     this.stmtDeleteAor = db.prepare('DELETE FROM bindings WHERE aor = ?');
     this.stmtStamp = db.prepare(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${LAST_WRITE}', ?)`);
     this.applyPending = db.transaction(() => this.writePending());
+    this.stmtDataVersion = db.prepare('PRAGMA data_version').pluck();
 
     this.discardedStale = this.dropStaleOrExpired();
     this.nextSeq =
@@ -122,7 +133,7 @@ export class SqliteRegistryStore implements RegistryStore {
   loadAll(): Binding[] {
     const rows = this.db
       .prepare('SELECT * FROM bindings WHERE expires > ? ORDER BY seq')
-      .all(this.now()) as Row[];
+      .all(this.now()) as BindingRow[];
     return rows.map(rowToBinding);
   }
 
@@ -137,6 +148,11 @@ export class SqliteRegistryStore implements RegistryStore {
   deleteAor(aor: string): void {
     // Anything queued earlier for this AOR is superseded by the wipe.
     this.pending.set(aor, { wipe: true, ops: new Map() });
+  }
+
+  /** SQLite's data_version: changes when another connection (`sipd regroute`) commits, not on this store's flushes. */
+  dataVersion(): number {
+    return this.stmtDataVersion.get() as number;
   }
 
   flush(): void {
@@ -154,7 +170,10 @@ export class SqliteRegistryStore implements RegistryStore {
     this.db.close();
   }
 
-  /** Returns true if the whole file was too old; otherwise only removes lapsed rows. */
+  /**
+   * Returns true if the file was too old: its dynamic registrations are dropped, the static ones the
+   * administrator made are kept (they are configuration). Otherwise only removes lapsed rows.
+   */
   private dropStaleOrExpired(): boolean {
     const nowMs = this.now();
     const lastWrite = this.db
@@ -163,7 +182,7 @@ export class SqliteRegistryStore implements RegistryStore {
       .get() as number | undefined;
     const stale = lastWrite !== undefined && nowMs - lastWrite > this.opts.maxAgeOnBootSec * 1000;
     this.db.transaction(() => {
-      if (stale) this.db.prepare('DELETE FROM bindings').run();
+      if (stale) this.db.prepare('DELETE FROM bindings WHERE is_static = 0 OR expires <= ?').run(nowMs);
       else this.db.prepare('DELETE FROM bindings WHERE expires <= ?').run(nowMs);
       this.stmtStamp.run(nowMs);
     })();
@@ -202,7 +221,7 @@ export class SqliteRegistryStore implements RegistryStore {
   }
 }
 
-function bindingToRow(b: Binding, seq: number): Row & { seq: number } {
+export function bindingToRow(b: Binding, seq: number): BindingRow & { seq: number } {
   return {
     aor: b.aor,
     contact_key: b.contactKey,
@@ -219,7 +238,7 @@ function bindingToRow(b: Binding, seq: number): Row & { seq: number } {
   };
 }
 
-function rowToBinding(r: Row): Binding {
+export function rowToBinding(r: BindingRow): Binding {
   const b: Binding = {
     aor: r.aor,
     contact: r.contact,
