@@ -90,6 +90,8 @@ export class SipServer {
     });
     if (store.discardedStale) this.log.notice(`registry older than ${cfg.Cisco_Registry_Max_DB_Age_on_Boot} s discarded at start`);
     this.location = new LocationService(store);
+    // `sipd regroute` edits registrations in the file: they are in force within 250 ms, as route changes are.
+    this.location.followStore(250, (err) => this.log.error(`registry reload failed: ${(err as Error).message}`));
     this.subscribers = SqliteSubscriberStore.open(subscriberDbPath(cfg.ServerRoot), { realm: defaultRealm(cfg), cacheMs: SUBSCRIBER_CACHE_MS });
     this.externalSubscribers = await openSubscriberDirectory(cfg, this.log, defaultRealm(cfg));
     this.loadStaticRegistrations();
