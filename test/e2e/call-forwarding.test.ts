@@ -130,8 +130,9 @@ describe('call forwarding (Appendix E SC-04..SC-11)', { skip: !SIPP_AVAILABLE &&
     running = undefined;
   });
 
+  // Alice holds the call 1 s: long enough to see sipd retransmit its 302 (T1 500 ms) had it missed her ACK.
   const callBob = (s: Setup, scenario: string) =>
-    newPeer('alice').then((alice) => dial(s.sipd, alice, 'bob', scenario, { pauseMs: 100, timeoutSec: 30 }));
+    newPeer('alice').then((alice) => dial(s.sipd, alice, 'bob', scenario, { pauseMs: 1000, timeoutSec: 30 }));
 
   test('SC-04 CFU, recursive: Carol gets the INVITE with CC-Diversion reason=unconditional, Bob\'s phone nothing', async () => {
     const s = await forwardingProxy('unconditional', true);
