@@ -286,7 +286,7 @@ export class ProxyCore {
   redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage {
     const res = createResponse(req, 302, 'Moved Temporarily', toTag);
     res.append('Contact', `<${target.uri}>`);
-    if (target.diversion !== undefined) res.prepend(target.diversion.header, target.diversion.value);
+    if (target.diversion !== undefined) res.append(target.diversion.header, target.diversion.value);
     return res;
   }
 
