@@ -14,6 +14,8 @@ export interface SippOptions {
   /** host:port to send to; absent for a UAS that waits for requests. */
   target?: string;
   localPort: number;
+  /** Local address (-i); default HOST. Any 127.0.0.x works on Linux loopback. */
+  localIp?: string;
   transport?: 'u1' | 't1';
   /** Request-URI user (-s). */
   service?: string;
@@ -60,7 +62,7 @@ function readOrEmpty(path: string): string {
 
 export function sippArgs(opts: SippOptions, dir: string): string[] {
   const args = opts.target ? [opts.target] : [];
-  args.push('-sf', scenarioPath(opts.scenario), '-i', HOST, '-p', String(opts.localPort));
+  args.push('-sf', scenarioPath(opts.scenario), '-i', opts.localIp ?? HOST, '-p', String(opts.localPort));
   args.push('-t', opts.transport ?? 'u1', '-m', String(opts.calls ?? 1));
   args.push('-timeout', `${opts.timeoutSec ?? 15}s`, '-timeout_error', '-nostdin');
   if (opts.errorLog ?? true) args.push('-trace_err', '-error_file', join(dir, 'errors.log'));
