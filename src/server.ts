@@ -226,7 +226,8 @@ export class SipServer {
     } else if (this.dialogs) this.dialogs.settings = dialogSettings(cfg);
     const dialogs = this.dialogs;
     proxy.observeResponse = dialogs && ((res) => dialogs.onResponse(res));
-    const privacy = createPrivacyHandling(privacySettings(cfg), this.log);
+    // An identity is asserted in the domain the user authenticated in when it is sipd's, else in sipd's own.
+    const privacy = createPrivacyHandling(privacySettings(cfg), this.log, (d) => (d !== '' && me.isLocal(d, undefined) ? d : me.primaryDomain));
     proxy.identities = privacy.active
       ? { privacy, trustedNextHop: (host) => acl.isTrustedNextHop(host), trustedSender: (host) => acl.from.trustedWithoutWaiting(host) }
       : undefined;

@@ -80,6 +80,15 @@ test('an identity without a domain asserts nothing', () => {
   assert.equal(req.get('Remote-Party-ID'), undefined);
 });
 
+test('with sipd\'s domains known, an identity without a domain, or in a domain not sipd\'s, is asserted in sipd\'s own', () => {
+  const ours = (d: string) => (d === 'companya.com' ? d : 'sps.example');
+  for (const [domain, host] of [['', 'sps.example'], ['anonymous.invalid', 'sps.example'], ['companya.com', 'companya.com']]) {
+    const req = message('INVITE sip:5002@sps.example SIP/2.0');
+    createPrivacyHandling(ALL_ON, undefined, ours).policy({ req, source: { transport: 'udp', host: '192.0.2.1', port: 5060 }, identity: { user: '5001', domain } });
+    assert.equal(req.get('p-asserted-identity'), `<sip:5001@${host}>`, domain);
+  }
+});
+
 test('toward an untrusted hop, values that cannot be read are dropped rather than leak; readable ones are judged one by one', () => {
   const msg = message('INVITE sip:5002@sps.example SIP/2.0',
     'Remote-Party-ID: <sip:1@x.example;privacy=full',

@@ -48,7 +48,12 @@ const PAI = 'P-Asserted-Identity';
 const RPID = 'Remote-Party-ID';
 const RPID_KEYS: ReadonlySet<string> = new Set([headerKey(RPID)]);
 
-export function createPrivacyHandling(settings: PrivacySettings, log?: Logger): PrivacyHandling {
+/**
+ * `assertedDomain` gives the host of the identity sipd asserts for an authenticated user from the domain the
+ * user authenticated in: sipd's own domain when that is '' (no virtual hosts) or not one of sipd's (a From host
+ * the caller chose). Without it the domain is taken as it is, and '' asserts nothing.
+ */
+export function createPrivacyHandling(settings: PrivacySettings, log?: Logger, assertedDomain: (domain: string) => string = (d) => d): PrivacyHandling {
   const pai = settings.privacy && settings.withPai;
   const rpid = settings.privacy && settings.withRpid;
   const diversion = settings.privacy && settings.withDiversion;
@@ -64,8 +69,9 @@ export function createPrivacyHandling(settings: PrivacySettings, log?: Logger): 
       if (diversion && rewriteValues(req, DIVERSION_KEYS, () => undefined) > 0) note(req, `removed Diversion ${from}`);
     }
     const id = ctx.identity;
-    if (id !== undefined && id.domain !== '' && (pai || rpid)) {
-      const asserted = formatNameAddr({ uri: { scheme: 'sip', user: id.user, host: id.domain, params: new Map(), headers: new Map() }, params: new Map() });
+    const host = id && assertedDomain(id.domain);
+    if (id !== undefined && host && (pai || rpid)) {
+      const asserted = formatNameAddr({ uri: { scheme: 'sip', user: id.user, host, params: new Map(), headers: new Map() }, params: new Map() });
       if (pai) req.set(PAI, asserted);
       if (rpid) req.set(RPID, asserted);
       note(req, `asserted ${asserted} for the authenticated user`);
