@@ -74,14 +74,51 @@ test('regroute add, list, delete; a running server reads what the command wrote'
 
     assert.deepEqual(sipd(s.conf, ['delete', '+1408*', '--next-hop', '192.0.2.2']), {
       code: 0,
-      stdout: 'phone route +1408* via 192.0.2.2 deleted\n',
+      stdout: 'phone route +1408* via 192.0.2.2:5060 deleted\n',
       stderr: '',
     });
     assert.deepEqual(sipd(s.conf, ['delete', 'EXAMPLE.com', '--type', 'domain']), { code: 1, stdout: '', stderr: 'sipd: no domain route example.com\n' });
-    assert.equal(sipd(s.conf, ['delete', '.example.com']).stdout, 'domain route .example.com deleted\n');
+    assert.equal(sipd(s.conf, ['delete', '.example.com']).stdout, 'domain route .example.com via proxy deleted\n');
     assert.equal(service.reloadIfChanged(), true);
     assert.deepEqual(service.lookupNumber('+14085550100').levels.map((l) => l.map((r) => r.nextHop)), [['gw1.example.com']]);
     assert.deepEqual(service.lookupHost('www.example.com').levels, []);
+  } finally {
+    service.close();
+  }
+});
+
+test('regroute: two trunks of one host on different ports are two routes; delete --port takes one, without --port all', () => {
+  const s = serverRoot();
+  const service = RouteService.open(routeDbPath(s.root), { lessSpecificSearch: false, reloadCheckMs: 0 });
+  try {
+    assert.equal(sipd(s.conf, ['add', '5552*', '--next-hop', '127.0.0.1', '--port', '4001', '--priority', '1']).stdout, 'phone route 5552* via 127.0.0.1:4001 added\n');
+    assert.equal(sipd(s.conf, ['add', '5552*', '--next-hop', '127.0.0.1', '--port', '4002', '--priority', '2']).stdout, 'phone route 5552* via 127.0.0.1:4002 added\n');
+    assert.equal(sipd(s.conf, ['add', '5552*', '--next-hop', '127.0.0.1', '--port', '4001', '--priority', '3']).stdout, 'phone route 5552* via 127.0.0.1:4001 updated\n');
+    assert.equal(sipd(s.conf, ['add', '5552*', '--next-hop', '127.0.0.1', '--port', '4003', '--priority', '4']).stdout, 'phone route 5552* via 127.0.0.1:4003 added\n');
+    assert.deepEqual(words(sipd(s.conf, ['list', '--routes']).stdout).slice(1).map((r) => r.slice(2, 6)), [
+      ['127.0.0.1', '4001', 'any', '3'],
+      ['127.0.0.1', '4002', 'any', '2'],
+      ['127.0.0.1', '4003', 'any', '4'],
+    ]);
+    assert.equal(service.reloadIfChanged(), true);
+    assert.deepEqual(service.lookupNumber('5552000').levels.map((l) => l.map((r) => r.port)), [[4002, 4001, 4003]]);
+
+    assert.deepEqual(sipd(s.conf, ['delete', '5552*', '--next-hop', '127.0.0.1', '--port', '4002']), {
+      code: 0,
+      stdout: 'phone route 5552* via 127.0.0.1:4002 deleted\n',
+      stderr: '',
+    });
+    assert.equal(sipd(s.conf, ['delete', '5552*', '--next-hop', '127.0.0.1', '--port', '4002']).stderr, 'sipd: no phone route 5552* via 127.0.0.1:4002\n');
+    assert.equal(sipd(s.conf, ['delete', '5552*', '--next-hop', '127.0.0.1', '--port', '0']).stderr, 'sipd: no phone route 5552* via 127.0.0.1\n');
+    const rest = sipd(s.conf, ['delete', '5552*', '--next-hop', '127.0.0.1']);
+    assert.equal(rest.stdout, 'phone route 5552* via 127.0.0.1:4001 deleted\nphone route 5552* via 127.0.0.1:4003 deleted\n');
+    assert.equal(sipd(s.conf, ['delete', '5552*', '--next-hop', '127.0.0.1']).stderr, 'sipd: no phone route 5552* via 127.0.0.1 on any port\n');
+    assert.equal(service.reloadIfChanged(), true);
+    assert.deepEqual(service.lookupNumber('5552000').levels, []);
+
+    const portAlone = sipd(s.conf, ['delete', '5552*', '--port', '4001']);
+    assert.equal(portAlone.code, 2);
+    assert.match(portAlone.stderr, /^sipd: --port needs --next-hop\n/);
   } finally {
     service.close();
   }

@@ -49,7 +49,7 @@ import { printLines } from './report';
 export const REGROUTE_USAGE = [
   'usage: sipd regroute list [--routes | --registry]',
   '       sipd regroute add PATTERN --next-hop HOST [OPTIONS]',
-  '       sipd regroute delete PATTERN [--next-hop HOST] [--type phone|domain]',
+  '       sipd regroute delete PATTERN [--next-hop HOST [--port N]] [--type phone|domain]',
   '       sipd regroute add --registry USER@DOMAIN CONTACT [REGISTRATION-OPTIONS]',
   '       sipd regroute delete --registry USER@DOMAIN [CONTACT-URI]',
   '       sipd regroute import [--registry] FILE [--format csv|seed] [--replace]',
@@ -278,16 +278,24 @@ function add(store: SqliteRouteStore, args: string[]): number {
   return 0;
 }
 
+/**
+ * Deletes the pattern's route via HOST on --port; without --port, its routes via HOST on every port; without
+ * --next-hop, all its routes. Prints one line per route deleted, so the operator sees what went.
+ */
 function remove(store: SqliteRouteStore, args: string[]): number {
-  const { values, positionals } = parseOptions(args, { 'next-hop': { type: 'string' }, type: { type: 'string' } });
+  const { values, positionals } = parseOptions(args, { 'next-hop': { type: 'string' }, port: { type: 'string' }, type: { type: 'string' } });
   expectOperands(positionals, 1, 'PATTERN');
+  if (values.port !== undefined && values['next-hop'] === undefined) throw new UsageError('--port needs --next-hop');
   const type = values.type === undefined ? guessPatternType(positionals[0]) : parseChoice(values.type, '--type', PATTERN_TYPES);
   const pattern = canonicalPattern(type, positionals[0]);
   const nextHop = values['next-hop'] === undefined ? undefined : checkNextHop(values['next-hop']);
-  const n = store.delete(type, pattern, nextHop);
-  const what = routeKey({ type, pattern, nextHop: nextHop ?? '' });
-  if (n === 0) throw new ProvisioningError(`no ${what}`);
-  console.log(`${what} deleted${n > 1 ? ` (${n} next hops)` : ''}`);
+  const port = values.port === undefined ? undefined : parseBounded(values.port, '--port', 65535);
+  const removed = store.delete(type, pattern, nextHop, port);
+  if (removed.length === 0) {
+    const what = routeKey({ type, pattern, nextHop: nextHop ?? '', port: port ?? 0 });
+    throw new ProvisioningError(`no ${what}${nextHop !== undefined && port === undefined ? ' on any port' : ''}`);
+  }
+  for (const r of removed) console.log(`${routeKey(r)} deleted`);
   return 0;
 }
 

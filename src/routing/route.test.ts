@@ -9,6 +9,7 @@ import {
   normaliseNumber,
   parseDomainPattern,
   parsePhonePattern,
+  routeKey,
   userForNextHop,
 } from './route';
 
@@ -82,12 +83,21 @@ test('next hops: host names and addresses, IPv6 bracketed', () => {
 test('checkRoute: a next hop unless blocking, tech prefix with its action only, phone only', () => {
   assert.equal(checkRoute(route('1900*', '', { block: true })).nextHop, '');
   refused(() => checkRoute(route('1900*', '')), /needs a next hop/);
+  refused(() => checkRoute(route('1900*', '', { block: true, port: 5060 })), /a port needs a next hop/);
   refused(() => checkRoute(route('1*', 'gw', { techPrefix: '001#' })), /needs the action strip or include/);
   refused(() => checkRoute(route('1*', 'gw', { techPrefixAction: 'strip' })), /needs a tech prefix/);
   refused(() => checkRoute(route('1*', 'gw', { techPrefixAction: 'strip', techPrefix: '0001#' })), /invalid tech prefix/);
   refused(() => checkRoute(route('a.com', 'gw', { techPrefixAction: 'strip', techPrefix: '001#' })), /phone routes only/);
   refused(() => checkRoute(route('1*', 'gw', { label: 'a\nb' })), /one line/);
   assert.equal(checkRoute(route('*.A.com', 'GW')).pattern, '*.a.com');
+});
+
+test('a route is named by type, pattern, next hop and port; port 0 and a blocking route show no port', () => {
+  assert.equal(routeKey(route('5552*', '127.0.0.1', { port: 4001 })), 'phone route 5552* via 127.0.0.1:4001');
+  assert.equal(routeKey(route('5552*', '127.0.0.1')), 'phone route 5552* via 127.0.0.1');
+  assert.equal(routeKey(route('.example.com', '[2001:db8::1]', { port: 5070 })), 'domain route .example.com via [2001:db8::1]:5070');
+  assert.equal(routeKey(route('1900*', '', { block: true })), 'phone route 1900*');
+  assert.notEqual(routeKey(route('5552*', 'gw', { port: 4001 })), routeKey(route('5552*', 'gw', { port: 4002 })));
 });
 
 test('the tech prefix is put in front, taken off, or left alone', () => {

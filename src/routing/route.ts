@@ -41,9 +41,17 @@ export interface Route {
   label: string;
 }
 
-/** The fields that identify a route: one pattern may have several next hops. */
-export function routeKey(r: Pick<Route, 'type' | 'pattern' | 'nextHop'>): string {
-  return `${r.type} route ${r.pattern}${r.nextHop === '' ? '' : ` via ${r.nextHop}`}`;
+/** The fields that identify a route: one pattern may have several next hops, and one host several ports. */
+export type RouteIdentity = Pick<Route, 'type' | 'pattern' | 'nextHop' | 'port'>;
+
+/** A route's identity as text, e.g. "phone route 5552* via 127.0.0.1:4001"; port 0 leaves the port out. */
+export function routeKey(r: RouteIdentity): string {
+  return `${r.type} route ${r.pattern}${r.nextHop === '' ? '' : ` via ${hostPort(r.nextHop, r.port)}`}`;
+}
+
+/** host:port, or the host alone for port 0 (an IPv6 next hop is stored with its brackets). */
+function hostPort(host: string, port: number): string {
+  return port === 0 ? host : `${host}:${port}`;
 }
 
 /** Defaults for what a CSV row or `regroute add` leaves out. */
@@ -212,6 +220,8 @@ export function checkRoute(r: Route): Route {
   const pattern = canonicalPattern(r.type, r.pattern);
   const nextHop = r.nextHop.trim() === '' ? '' : checkNextHop(r.nextHop);
   if (nextHop === '' && !r.block) throw new ProvisioningError(`route ${pattern} needs a next hop (only a blocking route may leave it out)`);
+  // The port is part of the route's identity; without a host it would tell apart routes that mean the same.
+  if (nextHop === '' && r.port !== 0) throw new ProvisioningError(`route ${pattern}: a port needs a next hop`);
   if (r.techPrefixAction === 'none' && r.techPrefix !== '') {
     throw new ProvisioningError(`route ${pattern}: a tech prefix needs the action strip or include`);
   }

@@ -1,13 +1,15 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { ProvisioningError } from '../subscribers/errors';
 import { route } from './fixtures';
 import { readRouteCsv, writeRouteCsv } from './route-csv';
 import { RouteService } from './route-service';
+import { RouteTable } from './route-table';
 import { SqliteRouteStore, routeDbPath } from './sqlite-route-store';
 
 let dir: string;
@@ -26,7 +28,7 @@ afterEach(() => {
 
 const HEADER = 'pattern,type,next_hop,port,transport,priority,weight,tech_prefix_action,tech_prefix,allow_less_specific,block,in_service,label';
 
-test('put adds, then replaces the route with the same type, pattern and next hop; delete by hop or pattern', () => {
+test('put adds, then replaces the route with the same type, pattern, next hop and port; delete by hop or pattern', () => {
   assert.equal(store.put(route('1408*', 'gw1')), 'added');
   assert.equal(store.put(route('1408*', 'GW1', { priority: 5 })), 'updated');
   assert.equal(store.put(route('1408*', 'gw2')), 'added');
@@ -36,10 +38,41 @@ test('put adds, then replaces the route with the same type, pattern and next hop
     [['phone', '1408*', 'gw1', 5], ['phone', '1408*', 'gw2', 0], ['domain', '.example.com', 'proxy', 0]],
   );
   assert.throws(() => store.put(route('1[2]', 'gw')), ProvisioningError);
-  assert.equal(store.delete('phone', '1408*', 'gw2'), 1);
-  assert.equal(store.delete('phone', '1408*'), 1);
-  assert.equal(store.delete('phone', '1408*'), 0);
+  assert.deepEqual(store.delete('phone', '1408*', 'gw2').map((r) => r.nextHop), ['gw2']);
+  assert.deepEqual(store.delete('phone', '1408*').map((r) => r.nextHop), ['gw1']);
+  assert.deepEqual(store.delete('phone', '1408*'), []);
   assert.equal(store.list().length, 1);
+});
+
+/** Each level as host:port. */
+const hostPorts = (levels: readonly (readonly { nextHop: string; port: number }[])[]): string[][] =>
+  levels.map((level) => level.map((r) => `${r.nextHop}:${r.port}`));
+
+test('two trunks of one host on different ports are two routes, both looked up in priority order', () => {
+  assert.equal(store.put(route('5552*', '127.0.0.1', { port: 4001, priority: 1 })), 'added');
+  assert.equal(store.put(route('5552*', '127.0.0.1', { port: 4002, priority: 2 })), 'added');
+  assert.equal(store.put(route('5552*', '127.0.0.1', { port: 4001, priority: 1, label: 'trunk 1' })), 'updated');
+  assert.equal(store.put(route('5552*', '127.0.0.1')), 'added');
+  assert.deepEqual(store.list().map((r) => [r.port, r.label]), [[0, ''], [4001, 'trunk 1'], [4002, '']]);
+
+  store.delete('phone', '5552*', '127.0.0.1', 0);
+  const table = new RouteTable(store.list(), { lessSpecificSearch: false });
+  assert.deepEqual(hostPorts(table.lookupNumber('5552000').levels), [['127.0.0.1:4001', '127.0.0.1:4002']]);
+  const service = RouteService.open(file, { lessSpecificSearch: false, reloadCheckMs: 0 });
+  try {
+    assert.deepEqual(hostPorts(service.lookupNumber('5552000').levels), [['127.0.0.1:4001', '127.0.0.1:4002']]);
+  } finally {
+    service.close();
+  }
+});
+
+test('delete with a port removes that route only; without, the routes via the host on every port', () => {
+  for (const port of [4001, 4002, 4003]) store.put(route('5552*', '127.0.0.1', { port }));
+  store.put(route('5552*', 'gw2', { port: 4001 }));
+  assert.deepEqual(store.delete('phone', '5552*', '127.0.0.1', 4002).map((r) => r.port), [4002]);
+  assert.deepEqual(store.delete('phone', '5552*', '127.0.0.1', 4002), []);
+  assert.deepEqual(store.delete('phone', '5552*', '127.0.0.1').map((r) => r.port), [4001, 4003]);
+  assert.deepEqual(store.list().map((r) => `${r.nextHop}:${r.port}`), ['gw2:4001']);
 });
 
 test('every field survives the file and a CSV round trip', () => {
@@ -63,6 +96,20 @@ test('every field survives the file and a CSV round trip', () => {
   assert.ok(csv.includes('"San José, ""408"""'));
   const items = readRouteCsv(csv);
   assert.deepEqual(items.map((i) => ('value' in i ? i.value : i)), stored);
+});
+
+test('CSV: a host on two ports is two routes; the same port twice is a duplicate; export and import keep both', () => {
+  const items = readRouteCsv('pattern,next_hop,port,priority\n5552*,127.0.0.1,4001,1\n5552*,127.0.0.1,4002,2\n');
+  assert.deepEqual(store.importRoutes(items), { added: 2, updated: 0, problems: [] });
+  const twice = store.importRoutes(readRouteCsv('pattern,next_hop,port\n5552*,127.0.0.1,4001\n5552*,127.0.0.1,4001\n'));
+  assert.deepEqual(twice.problems, [{ line: 3, reason: 'phone route 5552* via 127.0.0.1:4001 is already on line 2' }]);
+
+  const exported = writeRouteCsv(store.list());
+  assert.deepEqual(store.importRoutes(readRouteCsv(exported), true), { added: 0, updated: 2, problems: [] });
+  assert.deepEqual(store.list().map((r) => [r.port, r.priority]), [[4001, 1], [4002, 2]]);
+  // A restore of a file with one of the ports deletes the other and keeps that one.
+  assert.deepEqual(store.importRoutes(readRouteCsv('pattern,next_hop,port\n5552*,127.0.0.1,4002\n'), true), { added: 0, updated: 1, problems: [] });
+  assert.deepEqual(store.list().map((r) => r.port), [4002]);
 });
 
 test('CSV: only pattern is required; defaults fill the rest, the type follows the pattern', () => {
@@ -150,5 +197,91 @@ test('RouteService notices a change by itself on its timer', async () => {
     assert.deepEqual(service.lookupNumber('5000').levels[0].map((r) => r.nextHop), ['gw']);
   } finally {
     service.close();
+  }
+});
+
+/** The routes table as the first release of the store created it: keyed without the port, user_version 0. */
+const FIRST_SCHEMA = `
+CREATE TABLE routes (
+  type TEXT NOT NULL, pattern TEXT NOT NULL, next_hop TEXT NOT NULL, port INTEGER NOT NULL, transport TEXT NOT NULL,
+  priority INTEGER NOT NULL, weight INTEGER NOT NULL, tech_prefix_action TEXT NOT NULL, tech_prefix TEXT NOT NULL,
+  allow_less_specific INTEGER NOT NULL, block INTEGER NOT NULL, in_service INTEGER NOT NULL, label TEXT NOT NULL,
+  PRIMARY KEY (type, pattern, next_hop)
+) WITHOUT ROWID;`;
+
+function firstReleaseFile(path: string, rows: string[]): void {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.exec(FIRST_SCHEMA);
+  for (const row of rows) db.exec(`INSERT INTO routes VALUES (${row})`);
+  db.close();
+}
+
+test('a routes.db of the first schema is migrated when opened: rows kept, the port then part of the key', () => {
+  const old = join(dir, 'old', 'routes.db');
+  mkdirSync(join(dir, 'old'));
+  firstReleaseFile(old, [
+    "'phone', '5552*', '127.0.0.1', 4001, 'udp', 1, 1, 'include', '001#', 0, 0, 1, 'trunk 1'",
+    "'phone', '1900*', '', 0, 'any', 0, 1, 'none', '', 1, 1, 1, ''",
+    "'domain', '.example.com', 'proxy', 0, 'tls', 0, 0, 'none', '', 1, 0, 0, 'x'",
+  ]);
+  const before = [
+    route('1900*', '', { block: true }),
+    route('5552*', '127.0.0.1', { port: 4001, transport: 'udp', priority: 1, techPrefixAction: 'include', techPrefix: '001#', allowLessSpecific: false, label: 'trunk 1' }),
+    route('.example.com', 'proxy', { transport: 'tls', weight: 0, inService: false, label: 'x' }),
+  ];
+
+  const migrated = SqliteRouteStore.open(old);
+  try {
+    assert.deepEqual(migrated.list(), before);
+    assert.equal(migrated.put(route('5552*', '127.0.0.1', { port: 4002, priority: 2 })), 'added');
+    assert.equal(migrated.list().length, 4);
+  } finally {
+    migrated.close();
+  }
+  const db = new Database(old, { readonly: true });
+  try {
+    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    const sql = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+    assert.equal(sql.length, 1);
+    assert.match(sql[0], /PRIMARY KEY \(type, pattern, next_hop, port\)/);
+  } finally {
+    db.close();
+  }
+  // Opening again leaves the migrated file as it is.
+  const again = SqliteRouteStore.open(old);
+  try {
+    assert.equal(again.list().length, 4);
+  } finally {
+    again.close();
+  }
+});
+
+test('a running server opening a first-schema file migrates it and serves its routes', () => {
+  const old = join(dir, 'old.db');
+  firstReleaseFile(old, ["'phone', '5552*', '127.0.0.1', 4001, 'any', 1, 1, 'none', '', 1, 0, 1, ''"]);
+  const service = RouteService.open(old, { lessSpecificSearch: false, reloadCheckMs: 0 });
+  try {
+    const other = SqliteRouteStore.open(old);
+    assert.equal(other.put(route('5552*', '127.0.0.1', { port: 4002, priority: 2 })), 'added');
+    other.close();
+    assert.equal(service.reloadIfChanged(), true);
+    assert.deepEqual(hostPorts(service.lookupNumber('5552000').levels), [['127.0.0.1:4001', '127.0.0.1:4002']]);
+  } finally {
+    service.close();
+  }
+});
+
+test('a file of a newer schema than this sipd knows is refused, not changed', () => {
+  const newer = join(dir, 'newer.db');
+  const db = new Database(newer);
+  db.pragma('user_version = 2');
+  db.close();
+  assert.throws(() => SqliteRouteStore.open(newer), (err: unknown) => err instanceof ProvisioningError && /schema version 2 is newer than this sipd knows/.test(err.message));
+  const check = new Database(newer, { readonly: true });
+  try {
+    assert.equal(check.prepare("SELECT count(*) FROM sqlite_master").pluck().get(), 0);
+  } finally {
+    check.close();
   }
 });
