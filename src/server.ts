@@ -58,6 +58,7 @@ export class SipServer {
   private flood?: FloodGuard;
   private dialogs?: DialogTable;
   private routes?: RouteService;
+  private dns?: { servers: string; resolver: DnsResolver };
   private readonly load: LoadMonitor;
   /** Signs digest nonces for the life of the process, unless AuthNonceSecret gives one for the whole farm. */
   private readonly nonceSecret = randomBytes(32);
@@ -252,7 +253,12 @@ export class SipServer {
    */
   private routing(cfg: SipdConfig, me: LocalIdentity, numbers: NumberExpander): ProxyRouting {
     const onDnsError = (err: Error) => this.log.warn(err.message);
-    const dns = new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined, hosts: readHostsFile() });
+    // The resolver and its cache outlive a graceful restart unless DnsServers changed.
+    const servers = cfg.DnsServers.join(' ');
+    if (!this.dns || this.dns.servers !== servers) {
+      this.dns = { servers, resolver: new DnsResolver({ ...DEFAULT_DNS_SETTINGS, servers: cfg.DnsServers.length > 0 ? cfg.DnsServers : undefined, hosts: readHostsFile() }) };
+    }
+    const dns = this.dns.resolver;
     const resolver = new SipResolver(dns, sipResolverSettings(cfg), Math.random, onDnsError);
     if (cfg.Cisco_Routing && !this.routes) {
       this.routes = RouteService.open(routeDbPath(cfg.ServerRoot), {

@@ -103,9 +103,10 @@ export class CallForwarding {
   private target(sub: Subscriber, reason: ForwardReason, original: SipUri): Target | undefined {
     const uri = sub[SUBSCRIBER_FIELD[reason]];
     if (!uri) return undefined;
-    if (!this.settings.addDiversion) return { uri };
+    if (!this.settings.addDiversion) return { uri, forwarded: true };
     // RedirectDNPrivacy marks the Diversion privacy=full; the seed ties it to the RFC 5806 header name (004:4865).
     const privacy = sub.redirectPrivacy && this.settings.headerName === 'Diversion' ? 'full' : undefined;
-    return { uri, diversion: { header: this.settings.headerName, value: makeDiversion({ ...original, headers: new Map() }, { reason, privacy }) } };
+    const value = makeDiversion({ ...original, headers: new Map() }, { reason, privacy });
+    return { uri, forwarded: true, diversions: [{ header: this.settings.headerName, value }] };
   }
 }

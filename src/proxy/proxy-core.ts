@@ -173,6 +173,7 @@ export class ProxyCore {
         tx.discard();
         return;
       }
+      if (tx.finished) return;
       const local = verdict ?? this.register(req, src, tx.toTag);
       if (local) {
         this.respond(tx, local);
@@ -180,6 +181,8 @@ export class ProxyCore {
       }
       const found = this.usableTargets(req, tx.toTag);
       const targets = found instanceof Promise ? await found : found;
+      // A CANCEL (answered 487) may have come while a lookup was awaited: then the request goes nowhere.
+      if (tx.finished) return;
       if (!Array.isArray(targets)) {
         this.respond(tx, targets);
         return;
@@ -188,12 +191,15 @@ export class ProxyCore {
         this.respond(tx, await this.redirect(req, targets, tx.toTag));
         return;
       }
-      if (targets[0].diversion !== undefined && !this.settings.recursive) {
+      if (targets[0].forwarded && !this.settings.recursive) {
         this.respond(tx, this.redirectTo(req, targets[0], tx.toTag)); // SC-05: forwarded unconditionally, by the caller
         return;
       }
-      const plan = this.forwardingPlan(req);
-      const ctx = new ResponseContext(req, tx, targets, this, this.settings, plan instanceof Promise ? await plan : plan);
+      // A call forwarded already (unconditional, unavailable) is not forwarded again on busy or no answer.
+      const planned = targets[0].forwarded ? undefined : this.forwardingPlan(req);
+      const plan = planned instanceof Promise ? await planned : planned;
+      if (tx.finished) return;
+      const ctx = new ResponseContext(req, tx, targets, this, this.settings, plan);
       this.contexts.set(tx, ctx);
       ctx.start();
     } catch (e) {
@@ -263,9 +269,11 @@ export class ProxyCore {
     const settle = (targets: Target[]): Target[] | Promise<Target[]> => {
       if (targets.length === 0) return [{ uri: text }];
       if (depth >= MAX_LOCAL_DIVERSIONS) return targets;
+      // A nonrecursive proxy answers a forwarding with a 302 naming the target as configured, not its phones.
+      if (!this.settings.recursive || !targets.some((t) => t.forwarded)) return targets;
       const parts = targets.map((t) => {
-        if (t.diversion === undefined || !this.me.isLocalDomain(parseUri(t.uri))) return [t];
-        const keep = (more: Target[]) => more.map((m) => ({ ...m, diversion: m.diversion ?? t.diversion }));
+        if (!t.forwarded || !this.me.isLocalDomain(parseUri(t.uri))) return [t];
+        const keep = (more: Target[]) => more.map((m) => ({ ...m, forwarded: true, diversions: [...(t.diversions ?? []), ...(m.diversions ?? [])] }));
         const more = this.retarget(t.uri, method, { inDialog, depth: depth + 1 });
         return more instanceof Promise ? more.then(keep) : keep(more);
       });
@@ -286,7 +294,7 @@ export class ProxyCore {
   redirectTo(req: SipMessage, target: Target, toTag: string): SipMessage {
     const res = createResponse(req, 302, 'Moved Temporarily', toTag);
     res.append('Contact', `<${target.uri}>`);
-    if (target.diversion !== undefined) res.append(target.diversion.header, target.diversion.value);
+    for (const d of [...(target.diversions ?? [])].reverse()) res.append(d.header, d.value);
     return res;
   }
 
@@ -323,6 +331,7 @@ export class ProxyCore {
    */
   private async redirect(req: SipMessage, targets: Target[], toTag: string): Promise<SipMessage> {
     const res = createResponse(req, 302, 'Moved Temporarily', toTag);
+    const listed = new Set<string>();
     let refusal = 404;
     for (const t of targets) {
       const uri = parseUri(t.uri);
@@ -337,6 +346,8 @@ export class ProxyCore {
           const dest = t.via ?? (entry && (await this.firstHop([entry]))?.dest);
           if (dest) contact = formatUri({ ...parseUri(contact), host: dest.host.includes(':') ? `[${dest.host}]` : dest.host, port: dest.port });
         }
+        if (listed.has(contact)) continue; // several routes of one next hop name one contact
+        listed.add(contact);
         res.append('Contact', `<${contact}>${t.q === undefined ? '' : `;q=${t.q}`}`);
       }
     }
@@ -368,9 +379,9 @@ export class ProxyCore {
       this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
       return 503;
     }
-    const failover = async (): Promise<ClientTransaction | undefined> => {
+    const failover = async (wanted: () => boolean): Promise<ClientTransaction | undefined> => {
       const next = await hops.next();
-      return next.done ? undefined : start(msg.clone(), next.value);
+      return next.done || !wanted() ? undefined : start(msg.clone(), next.value);
     };
     return { tx: await start(msg.clone(), first.value), failover };
   }
@@ -407,7 +418,7 @@ export class ProxyCore {
     msg.set('Max-Forwards', String(mf === undefined ? 70 : mf - 1));
     if (target.route) for (let i = target.route.length - 1; i >= 0; i--) msg.prepend('Route', target.route[i]);
     if (target.redirectedBy !== undefined) carryDiversions(target.redirectedBy, msg);
-    if (target.diversion !== undefined) addDiversion(msg, target.diversion.header, target.diversion.value);
+    for (const d of target.diversions ?? []) addDiversion(msg, d.header, d.value);
     return msg;
   }
 

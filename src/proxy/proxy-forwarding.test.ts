@@ -169,3 +169,40 @@ test('a call forwarded to another of sipd\'s users reaches that user\'s phone; R
   assert.equal(inv.uri, `sip:carol@${CAROL.host}:${CAROL.port}`);
   assert.equal(inv.get('diversion'), '<sip:bob@example.com>;reason=user-busy;counter=1;privacy=full');
 });
+
+test('CFNA waits for ringing: a phone that only said 100 Trying is not "no answer", so Carol is not called', async () => {
+  const k = kit({ noAnswer: true, noAnswerMs: 5_000 }, bob({ forwardNoAnswer: CAROL_URI }));
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-cfna-trying', callId: 'cfna-trying' });
+  await settle();
+  await k.reply(k.lastRequestTo(BOB1), 100);
+  await k.advance(6_000);
+  await settle();
+  assert.deepEqual(k.requestsTo(CAROL), []);
+  assert.deepEqual(k.requestsTo(BOB1), ['INVITE']);
+});
+
+test('a call forwarded unconditionally is not forwarded again when its target is busy: the 486 reaches the caller', async () => {
+  const k = kit({ unconditional: true, busy: true }, bob({ forwardUnconditional: CAROL_URI, forwardBusy: 'sip:dave@192.0.2.40' }));
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-cfu-busy', callId: 'cfu-busy' });
+  await settle();
+  await k.reply(k.lastRequestTo(CAROL), 486, { toTag: 'c' });
+  await settle();
+  assert.deepEqual(k.statusesTo(ALICE), [100, 486]);
+});
+
+test('after a forwarding on no answer, the first leg\'s 487 does not count: the forwarded leg\'s 503 (sent as 500) is the answer', async () => {
+  const k = kit({ noAnswer: true, noAnswerMs: 5_000 }, bob({ forwardNoAnswer: CAROL_URI }));
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-cfna-487', callId: 'cfna-487' });
+  await settle();
+  const toBob = k.lastRequestTo(BOB1);
+  await k.reply(toBob, 180, { toTag: 'b' });
+  await k.advance(5_000);
+  await settle();
+  await k.reply(toBob, 487, { toTag: 'b' });
+  await k.reply(k.lastRequestTo(CAROL), 503, { toTag: 'c' });
+  await settle();
+  assert.deepEqual(k.statusesTo(ALICE), [100, 180, 500], 'not the 487 of the CANCELed first leg');
+});

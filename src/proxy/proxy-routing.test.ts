@@ -126,3 +126,16 @@ test('recursion on a 302 naming one of sipd\'s users reaches that user\'s regist
   const inv = k.lastRequestTo(CAROL);
   assert.equal(inv.uri, `sip:carol@${CAROL.host}:${CAROL.port}`);
 });
+
+test('a CANCEL that comes while a translation step is still looking up (ENUM) stops the INVITE from going anywhere', async () => {
+  let answer: (targets: { uri: string }[]) => void = () => {};
+  const slowEnum = { name: 'enum', translate: () => new Promise<{ uri: string }[]>((resolve) => (answer = resolve)) };
+  const k = new Kit({ enum: slowEnum });
+  await k.send({ uri: 'sip:+15551234@example.com;user=phone', branch: 'z9hG4bK-rt13', callId: 'rt13' });
+  await k.send({ method: 'CANCEL', uri: 'sip:+15551234@example.com;user=phone', branch: 'z9hG4bK-rt13', callId: 'rt13', contact: null });
+  answer([{ uri: 'sip:15551234@192.0.2.42' }]);
+  await settle();
+  assert.deepEqual(k.requestsTo(GW2), [], 'nothing is sent for a CANCELed call');
+  assert.deepEqual(k.statusesTo(ALICE, 'INVITE'), [100, 487]);
+  assert.deepEqual(k.statusesTo(ALICE, 'CANCEL'), [200]);
+});

@@ -7,8 +7,11 @@ import { Target, groupByQ } from './target';
 /** A request sent toward one target. */
 export interface Forwarded {
   tx: ClientTransaction;
-  /** Sends to the target's next hop after this one failed (503, timeout, transport error); undefined when none is left. */
-  failover?: () => Promise<ClientTransaction | undefined>;
+  /**
+   * Sends to the target's next hop after this one failed (503, timeout, transport error); undefined when none is
+   * left, or when `wanted` says no once the next hop's address is known (the call was answered or CANCELed meanwhile).
+   */
+  failover?: (wanted: () => boolean) => Promise<ClientTransaction | undefined>;
 }
 
 export interface Forwarder {
@@ -37,8 +40,12 @@ interface Branch {
   failover?: Forwarded['failover'];
   final: number;
   provisional: boolean;
+  /** A provisional above 100 came: the phone rings (no answer, not unavailable). */
+  ringing: boolean;
   cancelWanted: boolean;
   cancelSent: boolean;
+  /** A branch of the call before it was forwarded: its answer no longer counts (a 2xx still goes upstream). */
+  superseded: boolean;
 }
 
 /** The response context is the events sink of its branches' client transactions. */
@@ -50,6 +57,8 @@ export class ResponseContext implements ClientEvents {
   private challenges: SipMessage[] = [];
   private starting = 0;
   private answered = false;
+  /** A 6xx ended the search: nothing new is tried. */
+  private ended = false;
   /** Call forwarding on busy, no answer or unavailable, until the call was diverted once. */
   private forwarding?: ForwardingPlan;
   private timers: TimerHandle[] = [];
@@ -75,11 +84,18 @@ export class ResponseContext implements ClientEvents {
     return this.req;
   }
 
+  /** Still looking for an answer: not answered, not CANCELed, no 6xx. */
+  private get searching(): boolean {
+    return !this.answered && !this.canceled && !this.ended;
+  }
+
   start(): void {
     const plan = this.forwarding;
     if (plan?.noAnswer) {
       const target = plan.noAnswer;
-      this.timers.push(this.forwarder.after(plan.noAnswerMs, () => this.divert(target)));
+      this.timers.push(this.forwarder.after(plan.noAnswerMs, () => {
+        if (this.branches.some((b) => b.ringing)) this.divert(target);
+      }));
     }
     if (plan?.unavailable) {
       const target = plan.unavailable;
@@ -111,6 +127,7 @@ export class ResponseContext implements ClientEvents {
     }
     if (status < 200) {
       branch.provisional = true;
+      if (status > 100) branch.ringing = true;
       if (branch.cancelWanted) this.sendCancel(branch);
       if (status > 100 && !this.answered) this.relay(res);
       return;
@@ -127,13 +144,17 @@ export class ResponseContext implements ClientEvents {
     }
     if (branch.final) return;
     branch.final = status;
-    if (status === 503 && this.failOver(branch, res)) return;
+    if (branch.superseded || (status === 503 && this.failOver(branch, res))) {
+      this.maybeFinish();
+      return;
+    }
     if (status < 400) this.forwarder.checkRedirect(this, res, tx.dest);
-    if (status < 400 && this.settings.recursive && !this.canceled && this.recurse(res)) {
+    if (status < 400 && this.settings.recursive && this.searching && this.recurse(res)) {
       this.maybeFinish();
       return;
     }
     if (status >= 600) {
+      this.ended = true;
       this.groups.length = 0;
       for (const b of this.branches) this.cancelBranch(b);
     }
@@ -153,18 +174,19 @@ export class ResponseContext implements ClientEvents {
       return;
     }
     if (timer === 'C') tx.terminate();
-    branch.final = 408;
-    if (this.failOver(branch, this.local(408))) return;
-    this.consider(this.local(408));
-    this.maybeFinish();
+    this.fail(branch, 408);
   }
 
   onTransportError(tx: ClientTransaction): void {
     const branch = this.branches.find((b) => b.tx === tx);
-    if (!branch || branch.final) return;
-    branch.final = 503;
-    if (this.failOver(branch, this.local(503))) return;
-    this.consider(this.local(503));
+    if (branch && !branch.final) this.fail(branch, 503);
+  }
+
+  /** A branch that ended without a response: a timeout (408) or a transport error (503). */
+  private fail(branch: Branch, status: number): void {
+    branch.final = status;
+    const outcome = this.local(status);
+    if (!branch.superseded && !this.failOver(branch, outcome)) this.consider(outcome);
     this.maybeFinish();
   }
 
@@ -174,7 +196,7 @@ export class ResponseContext implements ClientEvents {
    */
   private failOver(branch: Branch, outcome: SipMessage): boolean {
     const failover = branch.failover;
-    if (!failover || this.canceled || this.answered) return false;
+    if (!failover || branch.cancelWanted || branch.superseded || !this.searching) return false;
     this.starting++;
     const settle = (tx: ClientTransaction | undefined) => {
       this.starting--;
@@ -182,12 +204,12 @@ export class ResponseContext implements ClientEvents {
         branch.failover = undefined;
         this.consider(outcome);
       } else {
-        Object.assign(branch, { tx, final: 0, provisional: false, cancelWanted: false, cancelSent: false });
-        if (this.canceled || this.answered) this.cancelBranch(branch);
+        Object.assign(branch, { tx, final: 0, provisional: false, ringing: false, cancelSent: false });
+        if (!this.searching) this.cancelBranch(branch);
       }
       this.maybeFinish();
     };
-    failover().then(settle, () => settle(undefined));
+    failover(() => this.searching).then(settle, () => settle(undefined));
     return true;
   }
 
@@ -212,9 +234,11 @@ export class ResponseContext implements ClientEvents {
           this.starting--;
           if (typeof result === 'number') this.consider(this.local(result));
           else {
-            const branch: Branch = { tx: result.tx, failover: result.failover, final: 0, provisional: false, cancelWanted: false, cancelSent: false };
+            const branch: Branch = {
+              tx: result.tx, failover: result.failover, final: 0, provisional: false, ringing: false, cancelWanted: false, cancelSent: false, superseded: false,
+            };
             this.branches.push(branch);
-            if (this.canceled || this.answered) this.cancelBranch(branch);
+            if (!this.searching) this.cancelBranch(branch);
           }
           this.maybeFinish();
         },
@@ -233,24 +257,33 @@ export class ResponseContext implements ClientEvents {
    * the call goes to the target, by the proxy itself (Recursive On) or by the caller after a 302 (Off). Once.
    */
   private divert(target: Target): void {
-    if (!this.forwarding || this.answered || this.canceled) return;
+    if (!this.forwarding || !this.searching) return;
     this.forwarding = undefined;
     for (const t of this.timers) t.cancel();
-    this.groups.length = 0;
-    for (const b of this.branches) this.cancelBranch(b);
     if (!this.settings.recursive) {
+      this.groups.length = 0;
+      for (const b of this.branches) this.cancelBranch(b);
       this.answered = true;
       this.relay(this.forwarder.redirectTo(this.request, target, this.serverTx.toTag));
       this.releaseWhenDone();
       return;
     }
-    // The answer is now the forwarded call's: what the first leg said no longer counts.
-    this.best = undefined;
-    this.challenges = [];
     this.starting++;
     const go = (targets: Target[]) => {
       this.starting--;
-      this.launch(targets);
+      const fresh = targets.filter((t) => !this.tried.has(t.uri));
+      // Forwarding to where the call already went would only end it: then the first leg goes on as it is.
+      if (this.searching && fresh.length > 0) {
+        this.groups.length = 0;
+        for (const b of this.branches) {
+          this.cancelBranch(b);
+          b.superseded = true;
+        }
+        // The answer is now the forwarded call's: what the first leg said no longer counts.
+        this.best = undefined;
+        this.challenges = [];
+        this.launch(fresh);
+      }
       this.maybeFinish();
     };
     const expanded = this.expand(target);
@@ -281,7 +314,7 @@ export class ResponseContext implements ClientEvents {
     this.starting++;
     const add = (expanded: Target[][]) => {
       this.starting--;
-      this.groups.push(...groupByQ(expanded.flat()));
+      if (this.searching) this.groups.push(...groupByQ(expanded.flat()));
       this.maybeFinish();
     };
     const expansions = contacts.map((c) => this.expand(c));
@@ -293,7 +326,7 @@ export class ResponseContext implements ClientEvents {
   /** A contact's targets, with the contact's q-value and Diversion. */
   private expand(contact: Target): Target[] | Promise<Target[]> {
     const withQ = (targets: Target[]) =>
-      targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, diversion: contact.diversion ?? t.diversion, redirectedBy: contact.redirectedBy }));
+      targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, forwarded: contact.forwarded, diversions: contact.diversions ?? t.diversions, redirectedBy: contact.redirectedBy }));
     const found = this.forwarder.retarget(contact.uri, this.request.method);
     return found instanceof Promise ? found.then(withQ) : withQ(found);
   }

@@ -1,4 +1,10 @@
 import type { DiversionHeaderName } from '../privacy';
+
+/** One Diversion header: its name (DiversionHeaderName) and value. */
+export interface Diversion {
+  header: DiversionHeaderName;
+  value: string;
+}
 import type { SipMessage } from '../sip';
 import type { Destination } from '../transaction';
 
@@ -11,8 +17,10 @@ export interface Target {
   via?: Destination;
   /** Route set to prepend (the binding's Path). */
   route?: string[];
-  /** Call forwarding chose this target: the Diversion (RFC 5806) added on top of the request's. */
-  diversion?: { header: DiversionHeaderName; value: string };
+  /** Call forwarding chose this target; a nonrecursive proxy answers 302 with it instead of forwarding. */
+  forwarded?: boolean;
+  /** The Diversions (RFC 5806) that go on top of the request's, oldest first: one per forwarding on the way. */
+  diversions?: readonly Diversion[];
   /** The 3xx this target came from: its Diversions go with the request (RFC 5806). */
   redirectedBy?: SipMessage;
 }
