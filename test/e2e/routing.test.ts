@@ -83,8 +83,7 @@ describe('number routes from routes.db', { skip }, () => {
     gw1 = await newPeer('gw1');
     gw2 = await newPeer('gw2');
     silent = await SilentGateway.bind();
-    // A route is identified by pattern and next-hop host (not port), so the second gateway of a pattern needs a
-    // name of its own: GW2's, served by dnsmasq.
+    // GW2 is named, not given by address: its route's next hop is resolved through DnsServers (dnsmasq).
     dnsmasq = await Dnsmasq.start({ domains: ['route.test'], hosts: [{ name: GW2_NAME, addresses: [HOST] }] });
     sipd = await Sipd.create({ ...SHORT_T1, DnsServers: dnsmasq.server });
     // Written before the start; a running sipd's reading of changes is checked by the last test.
@@ -170,15 +169,19 @@ describe('RFC 3263 and ENUM through the DnsServers directive (dnsmasq)', { skip 
   let dnsmasq: Dnsmasq;
   let dead: Peer;
   let gw2: Peer;
+  let silent: SilentGateway;
 
   before(async () => {
     dead = await newPeer('dead');
     gw2 = await newPeer('gw2');
+    silent = await SilentGateway.bind();
     dnsmasq = await Dnsmasq.start({
       domains: ['example.test', 'e164.arpa'],
       srv: [
         { name: '_sip._udp.gw.example.test', target: 'dead.example.test', port: dead.port, priority: 10, weight: 1 },
         { name: '_sip._udp.gw.example.test', target: 'alive.example.test', port: gw2.port, priority: 20, weight: 1 },
+        { name: '_sip._udp.quiet.example.test', target: 'dead.example.test', port: silent.port, priority: 10, weight: 1 },
+        { name: '_sip._udp.quiet.example.test', target: 'alive.example.test', port: gw2.port, priority: 20, weight: 1 },
       ],
       hosts: [
         { name: 'dead.example.test', addresses: [HOST] },
@@ -189,12 +192,24 @@ describe('RFC 3263 and ENUM through the DnsServers directive (dnsmasq)', { skip 
         regexp: `!^\\+(.*)$!sip:\\1@${HOST}:${gw2.port}!`,
       }],
     });
-    sipd = await Sipd.launch({ DnsServers: dnsmasq.server, Cisco_Enum: 'On' });
+    sipd = await Sipd.launch({ ...SHORT_T1, DnsServers: dnsmasq.server, Cisco_Enum: 'On' });
   });
   after(async () => {
     await killStrays();
     await dnsmasq?.stop();
+    await silent?.close();
     await sipd?.dispose();
+  });
+
+  test('SRV: the first target never answers; after Timer B the second gets the INVITE and the call completes', async () => {
+    const second = answering(gw2);
+    const caller = await call(sipd, 'user', 'quiet.example.test');
+    const secondRes = await second.done;
+    assertOk(caller, 'caller', sipd);
+    assertOk(secondRes, 'second SRV target', sipd);
+    assert.ok(silent.received.some((m) => m.startsWith('INVITE sip:user@quiet.example.test ')), 'the first SRV target was tried first');
+    assert.equal(requestUriOf(onlyInvite(secondRes.messages, 'second SRV target')), 'sip:user@quiet.example.test');
+    assert.deepEqual(finalStatuses(caller.messages, 'INVITE'), [200]);
   });
 
   test('SRV: the first target (priority 10) answers 503, the second (priority 20) completes the call, Request-URI kept', async () => {
