@@ -139,3 +139,12 @@ test('a CANCEL that comes while a translation step is still looking up (ENUM) st
   assert.deepEqual(k.statusesTo(ALICE, 'INVITE'), [100, 487]);
   assert.deepEqual(k.statusesTo(ALICE, 'CANCEL'), [200]);
 });
+
+test('a tel: target (here a 3xx Contact) is routed by its number: sip:number@next-hop;user=phone', async () => {
+  const k = withRoutes([route('+1408*', '192.0.2.42', { port: 5060 })]);
+  await k.register('bob', GW1);
+  await k.send({ branch: 'z9hG4bK-rt14', callId: 'rt14' });
+  await k.reply(k.lastRequestTo(GW1), 302, { toTag: 'b', contact: '<tel:+1-408-555-0100>' });
+  await settle();
+  assert.equal(k.lastRequestTo(GW2).uri, 'sip:+14085550100@192.0.2.42:5060;user=phone');
+});

@@ -5,7 +5,7 @@
  *
  *   Route header             → its top URI, by RFC 3263 (SipRouteHeaderTransportType when it names no transport)
  *   Request-URI of ours      → the number routes of its user (translation found no registration and no ENUM
- *                              answer); none → 404, a blocking route → 403
+ *   or a tel: URI              answer); none → 404, a blocking route → 403
  *   Request-URI elsewhere    → its domain routes when Cisco_Routing_Use_Domain_Routing is On, else the URI itself
  *                              by RFC 3263
  * A route's next hop is resolved like a URI: with its port, A/AAAA; port 0, SRV first (RTE-4); its transport, if
@@ -70,7 +70,8 @@ export class NextHopRouter {
    */
   plan(requestUri: SipUri, topRoute: SipUri | undefined): HopPlanEntry[] | 403 | 404 {
     if (topRoute !== undefined) return [{ nextHop: topRoute, transportIfAbsent: this.settings.routeHeaderTransport }];
-    if (this.facts.isLocal(requestUri)) {
+    // A tel: URI (a forwarding target, a 3xx Contact) names no host: its number is routed like one of ours.
+    if (this.facts.isLocal(requestUri) || requestUri.scheme === 'tel') {
       const number = this.facts.numberOf(requestUri);
       const match = number !== undefined && this.routes && this.settings.routing ? this.routes.lookupNumber(number) : undefined;
       if (match?.blocked) return 403;
@@ -104,7 +105,9 @@ export class NextHopRouter {
 /** The Request-URI toward a number route's next hop: the expanded number (tech prefix applied) at the next hop. */
 function numberHop(requestUri: SipUri, number: string, route: Route): HopPlanEntry {
   const next = nextHopUri(route);
-  const out = parseUri(formatUri(requestUri));
+  const out: SipUri = requestUri.scheme === 'tel'
+    ? { scheme: 'sip', user: number, host: '', params: new Map([['user', 'phone']]), headers: new Map() }
+    : parseUri(formatUri(requestUri));
   const semi = out.user?.indexOf(';') ?? -1;
   out.user = userForNextHop(route, number) + (semi >= 0 ? out.user!.slice(semi) : '');
   out.host = next.host;
