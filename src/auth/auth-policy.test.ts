@@ -321,9 +321,9 @@ test('a device\'s digest user speaks for its lines: REGISTER of any line is left
   assert.equal(statusOf(fromOther.verdict), 403);
 });
 
-test('number expansion and the lookup domain: "1000" is found as +14085551000 in the From domain', async () => {
+test('number expansion and the lookup domain: "1000" is found as +14085551000 in the From domain, by that domain\'s plan', async () => {
   const s = setup({
-    expandUser: (u) => (/^\d{4}$/.test(u) ? `+1408555${u}` : u),
+    expandUser: (u, domain) => (/^\d{4}$/.test(u) && domain === 'a.example' ? `+1408555${u}` : u),
     keyDomain: (req) => req.from.uri.host,
   });
   const ok = await authenticate(s, { user: '1000', password: 'num-pw' }, { from: '1000', fromHost: 'a.example' });

@@ -39,8 +39,8 @@ export interface AuthSettings {
   allow3rdPartyInvite: boolean;
   /** Satisfy Any: a source the ACL trusts (ctx.trustedSource) needs no credentials. */
   satisfyAny: boolean;
-  /** Number expansion of the credential user name before lookup (NumExpandAuthUserName). */
-  expandUser?: (user: string) => string;
+  /** Number expansion of the credential user name before lookup (NumExpandAuthUserName), by the plan of `domain` (keyDomain). */
+  expandUser?: (user: string, domain: string) => string;
   /** The domain half of the lookup key: the From host with virtual proxy hosts (AUTH-5, AUTH-7), else ''. */
   keyDomain: (req: SipMessage) => string;
   failureLimit: number;
@@ -76,7 +76,7 @@ class Authenticator {
   private readonly lockout: AuthLockout;
   private readonly algorithms: DigestAlgorithm[];
   private readonly qops: string[];
-  private readonly expand: (user: string) => string;
+  private readonly expand: (user: string, domain: string) => string;
   private tableFullLogged = false;
 
   constructor(
@@ -113,8 +113,8 @@ class Authenticator {
     if (creds === undefined) return this.challenge(register, false);
     if (creds.scheme === 'Digest' && creds.qop !== undefined && !this.qops.includes(creds.qop)) return this.challenge(register, false);
 
-    const user = this.expand(creds.username);
     const domain = this.s.keyDomain(req);
+    const user = this.expand(creds.username, domain);
     const userKey = `${user}@${domain}`;
     if (this.lockout.isUserLocked(userKey)) return LOCKED_OUT;
 
@@ -209,7 +209,7 @@ class Authenticator {
     const req = ctx.req;
     // A phone's digest user speaks for the phone's lines (CUCM-6): the device rules check a REGISTER's line.
     const ownLine = (other: string) => device !== undefined && device.lines.some((l) => l.number === other);
-    const sameUser = (other: string | undefined) => other === credentialUser || (other !== undefined && (this.expand(other) === user || ownLine(other)));
+    const sameUser = (other: string | undefined) => other === credentialUser || (other !== undefined && (this.expand(other, domain) === user || ownLine(other)));
     const refusal =
       req.method === 'REGISTER' && !this.s.allow3rdPartyRegistration && device === undefined ? thirdPartyRefusal(req, 'to', sameUser)
       : req.method === 'INVITE' && !this.s.allow3rdPartyInvite ? thirdPartyRefusal(req, 'from', sameUser)

@@ -72,7 +72,7 @@ function authSettings(cfg: SipdConfig, s: PolicyServices, log: (msg: string) => 
     offerSha256: cfg.AuthDigestSHA256,
     nonceLifetimeSec: cfg.RadiusAuthSkew,
     nonceSecret: s.nonceSecret,
-    expandUser: numbers && ((user) => numbers.expandAuthUser(user)),
+    expandUser: numbers && ((user, domain) => numbers.expandAuthUser(user, domain || undefined)),
     consumeProxyAuth: cfg.AuthConsumeProxyAuth,
     allow3rdPartyRegistration: cfg.AuthAllow3rdPartyRegistration,
     allow3rdPartyInvite: cfg.AuthAllow3rdPartyInvite,
