@@ -37,6 +37,8 @@ export interface ResolveOptions {
    * Route hop. It then decides the transport the way an explicit parameter does (SRV for it, else A/AAAA).
    */
   transportIfAbsent?: TransportName;
+  /** Orders SRV records of equal priority instead of the resolver's own random (a stateless proxy seeds it per call). */
+  random?: Random;
 }
 
 export interface SipResolverSettings {
@@ -140,7 +142,7 @@ export class SipResolver {
       let found = false;
       if (explicit === undefined && this.settings.allowNaptr) {
         for (const { transport, replacement } of await this.naptrServices(name, secure)) {
-          for await (const t of this.srvTargets(replacement, transport, name)) {
+          for await (const t of this.srvTargets(replacement, transport, name, options.random)) {
             found = true;
             yield t;
           }
@@ -150,7 +152,7 @@ export class SipResolver {
       const transports = explicit !== undefined ? [explicit] : secure ? ['tls' as const] : this.settings.transportPrefOrder;
       for (const transport of transports) {
         if (!this.usable(transport)) continue;
-        for await (const t of this.srvTargets(SRV_PREFIX[transport] + name, transport, name)) {
+        for await (const t of this.srvTargets(SRV_PREFIX[transport] + name, transport, name, options.random)) {
           found = true;
           yield t;
         }
@@ -175,9 +177,9 @@ export class SipResolver {
   }
 
   /** The SRV targets of srvName in RFC 2782 order, each with its addresses; "." means "no service here". */
-  private async *srvTargets(srvName: string, transport: TransportName, uriHost: string): AsyncGenerator<SipTarget> {
+  private async *srvTargets(srvName: string, transport: TransportName, uriHost: string, random = this.random): AsyncGenerator<SipTarget> {
     const records = await this.orNothing(this.dns.srv(srvName));
-    for (const r of orderSrv(records, this.random)) {
+    for (const r of orderSrv(records, random)) {
       if (r.name === '' || r.name === '.') continue;
       yield* this.addresses(r.name.replace(/\.$/, ''), transport, r.port, uriHost, false);
     }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SrvRecord } from './resolver';
 import { orderSrv } from './srv-order';
-import { seededRandom } from '../test-support/seeded-random';
+import { seededRandom } from '../seeded-random';
 
 const rec = (priority: number, weight: number, name: string): SrvRecord => ({ priority, weight, port: 5060, name });
 

@@ -8,6 +8,7 @@ import { runPolicies } from '../policy/chain';
 import type { PolicyRequest, PolicyVerdict, RequestPolicy } from '../policy/types';
 import { ClientEvents, ClientTransaction, Destination, ServerTransaction, TimerHandle, TransactionLayer } from '../transaction';
 import { type PrivacyHandling, addDiversion, carryDiversions } from '../privacy';
+import { seededRandom } from '../seeded-random';
 import type { LoadMonitor } from './load-monitor';
 import type { LocalIdentity } from './local-identity';
 import { loopHash, statefulBranch, statelessBranch } from './loop-detection';
@@ -423,13 +424,13 @@ export class ProxyCore {
   }
 
   /** Next-hop routing of a copy whose Route set is final (a strict route is turned around here, §16.6 step 6). */
-  private plan(msg: SipMessage): ReturnType<NextHopRouter['plan']> {
-    const loose = msg.has('route') ? parseUri(nextHopUri(msg)) : undefined;
-    return this.routing.nextHops.plan(msg.requestUri, loose);
+  private plan(msg: SipMessage, random?: () => number): ReturnType<NextHopRouter['plan']> {
+    const topRoute = msg.has('route') ? parseUri(nextHopUri(msg)) : undefined;
+    return this.routing.nextHops.plan(msg.requestUri, topRoute, random);
   }
 
-  private async firstHop(plan: readonly HopPlanEntry[], size = 0): Promise<Hop | undefined> {
-    const first = await this.routing.nextHops.hops(plan, size).next();
+  private async firstHop(plan: readonly HopPlanEntry[], size = 0, random?: () => number): Promise<Hop | undefined> {
+    const first = await this.routing.nextHops.hops(plan, size, random).next();
     return first.done ? undefined : first.value;
   }
 
@@ -529,13 +530,16 @@ export class ProxyCore {
    */
   private async sendStateless(req: SipMessage, target: Target, index: number): Promise<number | undefined> {
     // An ACK (of a non-2xx) or a CANCEL must carry its INVITE's branch: hash it as the INVITE, without the To tag.
-    const branch = statelessBranch(loopHash(req, req.method === 'ACK' || req.method === 'CANCEL'), req, index);
+    const hash = loopHash(req, req.method === 'ACK' || req.method === 'CANCEL');
+    const branch = statelessBranch(hash, req, index);
     const msg = this.outgoing(req, target);
     let hop: Hop | undefined = !msg.has('route') && target.via ? { dest: target.via } : undefined;
     if (!hop) {
-      const plan = this.plan(msg);
+      // Seeded by the request as its INVITE reads: a retransmission, the ACK and the CANCEL take the INVITE's route.
+      const random = seededRandom(Number.parseInt(hash.slice(0, 6), 36));
+      const plan = this.plan(msg, random);
       if (typeof plan === 'number') return plan;
-      hop = await this.firstHop(plan, msg.byteLengthEstimate() + 200);
+      hop = await this.firstHop(plan, msg.byteLengthEstimate() + 200, random);
       if (!hop) {
         this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
         return 503;

@@ -148,3 +148,22 @@ test('a tel: target (here a 3xx Contact) is routed by its number: sip:number@nex
   await settle();
   assert.equal(k.lastRequestTo(GW2).uri, 'sip:+14085550100@192.0.2.42:5060;user=phone');
 });
+
+test('stateless: a retransmitted INVITE and its CANCEL take the route the INVITE took among equal routes; calls still spread', async () => {
+  const k = new Kit({
+    settings: { stateful: false },
+    routes: new RouteTable([route('555*', '192.0.2.41', { port: 5060 }), route('555*', '192.0.2.42', { port: 5060 })], { lessSpecificSearch: false }),
+  });
+  const reached = new Set<string>();
+  for (let call = 0; call < 12; call++) {
+    const o = { uri: 'sip:5551234@example.com', branch: `z9hG4bK-sl-${call}`, callId: `sl-${call}` };
+    for (const method of ['INVITE', 'INVITE', 'CANCEL']) await k.send({ ...o, method, contact: method === 'CANCEL' ? null : undefined });
+    await settle();
+    const sent = k.take().filter((s) => s.msg.isRequest && s.msg.callId === o.callId);
+    assert.deepEqual(sent.map((s) => s.msg.method), ['INVITE', 'INVITE', 'CANCEL']);
+    const hosts = new Set(sent.map((s) => s.dest.host));
+    assert.equal(hosts.size, 1, `call ${call}: every message to one gateway, not ${[...hosts].join(' and ')}`);
+    reached.add([...hosts][0]);
+  }
+  assert.deepEqual([...reached].sort(), ['192.0.2.41', '192.0.2.42'], 'the weighted choice still varies from call to call');
+});

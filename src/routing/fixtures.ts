@@ -6,4 +6,4 @@ export function route(pattern: string, nextHop: string, extra: Partial<Route> = 
   return { ...ROUTE_DEFAULTS, pattern, type: guessPatternType(pattern), nextHop, ...extra };
 }
 
-export { seededRandom } from '../test-support/seeded-random';
+export { seededRandom } from '../seeded-random';

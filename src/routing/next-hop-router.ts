@@ -49,8 +49,8 @@ export interface UriFacts {
 }
 
 export interface RouteLookup {
-  lookupNumber(number: string): RouteMatch;
-  lookupHost(host: string): RouteMatch;
+  lookupNumber(number: string, random?: () => number): RouteMatch;
+  lookupHost(host: string, random?: () => number): RouteMatch;
 }
 
 /** Requests larger than this go over TCP instead of UDP when nothing chose the transport (RFC 3261 §18.1.1). */
@@ -66,20 +66,21 @@ export class NextHopRouter {
 
   /**
    * The hops of a request whose top Route (if any) is loose (RFC 3261 §16.6 step 6 done by the caller), in trying
-   * order; or the status that ends the branch: 404 nothing routes a number of ours, 403 a blocking route.
+   * order; or the status that ends the branch: 404 nothing routes a number of ours, 403 a blocking route. `random`
+   * orders equal-priority routes and SRV records (default: each lookup draws anew).
    */
-  plan(requestUri: SipUri, topRoute: SipUri | undefined): HopPlanEntry[] | 403 | 404 {
+  plan(requestUri: SipUri, topRoute: SipUri | undefined, random?: () => number): HopPlanEntry[] | 403 | 404 {
     if (topRoute !== undefined) return [{ nextHop: topRoute, transportIfAbsent: this.settings.routeHeaderTransport }];
     // A tel: URI (a forwarding target, a 3xx Contact) names no host: its number is routed like one of ours.
     if (this.facts.isLocal(requestUri) || requestUri.scheme === 'tel') {
       const number = this.facts.numberOf(requestUri);
-      const match = number !== undefined && this.routes && this.settings.routing ? this.routes.lookupNumber(number) : undefined;
+      const match = number !== undefined && this.routes && this.settings.routing ? this.routes.lookupNumber(number, random) : undefined;
       if (match?.blocked) return 403;
       const routes = match?.levels.flat() ?? [];
       return routes.length > 0 ? routes.map((r) => numberHop(requestUri, number!, r)) : 404;
     }
     if (this.routes && this.settings.routing && this.settings.domainRouting) {
-      const match = this.routes.lookupHost(requestUri.host);
+      const match = this.routes.lookupHost(requestUri.host, random);
       if (match.blocked) return 403;
       const routes = match.levels.flat();
       if (routes.length > 0) return routes.map((r) => ({ nextHop: nextHopUri(r) }));
@@ -89,11 +90,11 @@ export class NextHopRouter {
 
   /**
    * The addresses of the planned hops, one by one as they are needed: the first is sent to while later SRV
-   * targets are still unresolved. `size` (bytes) moves a request too large for UDP to TCP.
+   * targets are still unresolved. `size` (bytes) moves a request too large for UDP to TCP. `random` as in plan().
    */
-  async *hops(plan: readonly HopPlanEntry[], size: number): AsyncGenerator<Hop> {
+  async *hops(plan: readonly HopPlanEntry[], size: number, random?: () => number): AsyncGenerator<Hop> {
     for (const entry of plan) {
-      for await (const t of this.resolver.targets(entry.nextHop, { transportIfAbsent: entry.transportIfAbsent })) {
+      for await (const t of this.resolver.targets(entry.nextHop, { transportIfAbsent: entry.transportIfAbsent, random })) {
         const transport = t.defaultTransport && t.transport === 'udp' && size > UDP_MTU_LIMIT ? 'tcp' : t.transport;
         const dest: Destination = t.tlsName === undefined ? { transport, host: t.host, port: t.port } : { transport, host: t.host, port: t.port, tlsName: t.tlsName };
         yield entry.requestUri === undefined ? { dest } : { requestUri: entry.requestUri, dest };

@@ -45,13 +45,13 @@ export class RouteService {
   }
 
   /** Routes for a Request-URI user (phone routing, SPEC PRX-4 step 1). */
-  lookupNumber(user: string): RouteMatch {
-    return this.current.lookupNumber(user);
+  lookupNumber(user: string, random?: () => number): RouteMatch {
+    return this.current.lookupNumber(user, random);
   }
 
   /** Routes for a Request-URI host (domain routing, PRX-4 step 4). */
-  lookupHost(host: string): RouteMatch {
-    return this.current.lookupHost(host);
+  lookupHost(host: string, random?: () => number): RouteMatch {
+    return this.current.lookupHost(host, random);
   }
 
   /** Reloads when another process changed the file; returns whether it did. */

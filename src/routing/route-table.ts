@@ -84,8 +84,11 @@ export class RouteTable {
     for (const entry of this.entries()) entry.routes.sort((a, b) => a.priority - b.priority);
   }
 
-  /** Routes for the Request-URI user; no match when it is not a phone number (normaliseNumber). */
-  lookupNumber(user: string): RouteMatch {
+  /**
+   * Routes for the Request-URI user; no match when it is not a phone number (normaliseNumber). `random` orders
+   * routes of equal priority (a seeded one gives a stateless proxy the same order for every message of a call).
+   */
+  lookupNumber(user: string, random = this.random): RouteMatch {
     const number = normaliseNumber(user);
     if (number === undefined) return { levels: [] };
     const found: PatternEntry[] = [];
@@ -102,11 +105,11 @@ export class RouteTable {
       if (edge >= 0) stack.push([node.kids![edge], pos + 1]);
       if (node.digit && c >= '0' && c <= '9') stack.push([node.digit, pos + 1]);
     }
-    return this.answer(found.sort(bySpecificity));
+    return this.answer(found.sort(bySpecificity), random);
   }
 
   /** Routes for the Request-URI host (domain routing); no match for IP addresses (RTE-11). */
-  lookupHost(host: string): RouteMatch {
+  lookupHost(host: string, random = this.random): RouteMatch {
     const h = normaliseHost(host);
     if (h === undefined) return { levels: [] };
     const found: PatternEntry[] = [];
@@ -119,31 +122,18 @@ export class RouteTable {
       add(this.domainSelfAndBelow.get(parent));
     }
     add(this.domainAny);
-    return this.answer(found);
+    return this.answer(found, random);
   }
 
-  private answer(entries: readonly PatternEntry[]): RouteMatch {
+  private answer(entries: readonly PatternEntry[], random: () => number): RouteMatch {
     const levels: Route[][] = [];
     for (const entry of entries) {
       const blocking = entry.routes.find((r) => r.block);
       if (blocking) return levels.length === 0 ? { levels, blocked: blocking } : { levels };
-      levels.push(this.tryingOrder(entry.routes));
+      levels.push(tryingOrder(entry.routes, random));
       if (!this.settings.lessSpecificSearch || entry.routes.some((r) => !r.allowLessSpecific)) break;
     }
     return { levels };
-  }
-
-  /** Routes sorted by priority, each run of equal priority put in weighted random order. */
-  private tryingOrder(routes: readonly Route[]): Route[] {
-    if (routes.length === 1) return [routes[0]];
-    const out: Route[] = [];
-    for (let i = 0; i < routes.length; ) {
-      let j = i + 1;
-      while (j < routes.length && routes[j].priority === routes[i].priority) j++;
-      out.push(...weightedOrder(routes.slice(i, j), this.random));
-      i = j;
-    }
-    return out;
   }
 
   private addPhone(route: Route): void {
@@ -219,6 +209,19 @@ function bySpecificity(a: PatternEntry, b: PatternEntry): number {
  * RFC 2782 selection repeated until all are placed: each pick takes a route with probability weight/sum of
  * the weights left. Routes of weight 0 follow the others, in uniform random order.
  */
+/** Routes sorted by priority, each run of equal priority put in weighted random order. */
+function tryingOrder(routes: readonly Route[], random: () => number): Route[] {
+  if (routes.length === 1) return [routes[0]];
+  const out: Route[] = [];
+  for (let i = 0; i < routes.length; ) {
+    let j = i + 1;
+    while (j < routes.length && routes[j].priority === routes[i].priority) j++;
+    out.push(...weightedOrder(routes.slice(i, j), random));
+    i = j;
+  }
+  return out;
+}
+
 export function weightedOrder(routes: readonly Route[], random: () => number): Route[] {
   const pool = routes.filter((r) => r.weight > 0);
   const zero = routes.filter((r) => r.weight === 0);

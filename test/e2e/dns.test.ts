@@ -9,7 +9,7 @@ import { SipResolver, type SipResolverSettings, type SipTarget } from '../../src
 import { EnumTranslator } from '../../src/enum/enum';
 import { Dnsmasq, type DnsZone } from './harness/dnsmasq';
 import { freePort } from './harness/ports';
-import { seededRandom } from '../../src/test-support/seeded-random';
+import { seededRandom } from '../../src/seeded-random';
 
 const SIP_SETTINGS: SipResolverSettings = {
   allowNaptr: true, srvForFqdnOnly: false, transportPrefOrder: ['tls', 'tcp', 'udp'], tlsEnabled: true, addressFamilies: [4, 6],

@@ -1,4 +1,7 @@
-/** mulberry32 for tests: the same sequence for the same seed, uniform in [0, 1), so weighted choices are repeatable. */
+/**
+ * mulberry32: the same sequence for the same seed, uniform in [0, 1), so weighted choices are repeatable: a
+ * stateless proxy picks the same route for a retransmission as for the original (and tests get fixed orders).
+ */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
