@@ -253,7 +253,9 @@ export class ProxyCore {
    */
   private targets(req: SipMessage): Target[] | Promise<Target[]> {
     if (req.has('route')) return [{ uri: req.uri }];
-    return this.retarget(req.uri, req.method, { uri: req.requestUri, inDialog: req.toTag !== undefined });
+    // An ACK or CANCEL without a Route goes where its INVITE went (stateless mode): it is translated as that INVITE.
+    const follows = req.method === 'ACK' || req.method === 'CANCEL';
+    return this.retarget(req.uri, follows ? 'INVITE' : req.method, { uri: req.requestUri, inDialog: !follows && req.toTag !== undefined });
   }
 
   /**

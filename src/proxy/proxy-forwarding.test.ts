@@ -18,9 +18,9 @@ function bob(forward: Partial<Subscriber>): Subscriber {
   return { user: 'bob', domain: '', credentials: { kind: 'password', password: 'x' }, redirectPrivacy: false, ...forward };
 }
 
-function kit(settings: Partial<CallForwardSettings>, subscriber: Subscriber, recursive = true): Kit {
+function kit(settings: Partial<CallForwardSettings>, subscriber: Subscriber, recursive = true, stateful = true): Kit {
   const directory = { find: (user: string) => (user === subscriber.user ? subscriber : undefined) };
-  return new Kit({ settings: { recursive, recordRoute: false }, forwarding: new CallForwarding({ ...CF_OFF, ...settings }, directory) });
+  return new Kit({ settings: { recursive, stateful, recordRoute: false }, forwarding: new CallForwarding({ ...CF_OFF, ...settings }, directory) });
 }
 
 async function settle(): Promise<void> {
@@ -205,4 +205,14 @@ test('after a forwarding on no answer, the first leg\'s 487 does not count: the 
   await k.reply(k.lastRequestTo(CAROL), 503, { toTag: 'c' });
   await settle();
   assert.deepEqual(k.statusesTo(ALICE), [100, 180, 500], 'not the 487 of the CANCELed first leg');
+});
+
+test('stateless: with CFU the INVITE and its CANCEL both go to Carol, not the CANCEL to Bob\'s phone', async () => {
+  const k = kit({ unconditional: true }, bob({ forwardUnconditional: CAROL_URI }), true, false);
+  await k.register('bob', BOB1);
+  await k.send({ branch: 'z9hG4bK-sl-cfu', callId: 'sl-cfu' });
+  await k.send({ method: 'CANCEL', branch: 'z9hG4bK-sl-cfu', callId: 'sl-cfu', contact: null });
+  await settle();
+  assert.deepEqual(k.requestsTo(CAROL), ['INVITE', 'CANCEL']);
+  assert.deepEqual(k.requestsTo(BOB1), []);
 });
