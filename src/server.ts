@@ -266,6 +266,7 @@ export class SipServer {
         onError: (err) => this.log.error(`route table reload failed: ${(err as Error).message}`),
       });
     }
+    this.routes?.setLessSpecificSearch(cfg.Cisco_Routing_Global_Less_Specific_Route_Search);
     const forwarding = cfg.CallForwardUnconditional || cfg.CallForwardBusy || cfg.CallForwardNoAnswer || cfg.CallForwardUnavailable
       ? new CallForwarding(callForwardSettings(cfg), this.externalSubscribers ?? this.subscribers!)
       : undefined;

@@ -29,7 +29,7 @@ export class RouteService {
 
   private constructor(
     private readonly store: SqliteRouteStore,
-    private readonly settings: RoutingSettings,
+    private settings: RoutingSettings,
   ) {
     this.seenVersion = store.dataVersion();
     this.current = new RouteTable(store.list(), settings);
@@ -52,6 +52,16 @@ export class RouteService {
   /** Routes for a Request-URI host (domain routing, PRX-4 step 4). */
   lookupHost(host: string, random?: () => number): RouteMatch {
     return this.current.lookupHost(host, random);
+  }
+
+  /**
+   * Cisco_Routing_Global_Less_Specific_Route_Search changed by a graceful restart: the table is read again with
+   * it (the only table setting that comes from sipd.conf).
+   */
+  setLessSpecificSearch(on: boolean): void {
+    if (this.settings.lessSpecificSearch === on) return;
+    this.settings = { ...this.settings, lessSpecificSearch: on };
+    this.current = new RouteTable(this.store.list(), this.settings);
   }
 
   /** Reloads when another process changed the file; returns whether it did. */

@@ -186,6 +186,22 @@ test('RouteService loads the file and reloads when another process changes it', 
   }
 });
 
+test('RouteService: a graceful restart switching the less-specific search changes the next lookup', () => {
+  store.put(route('1408555*', 'gw1'));
+  store.put(route('1408*', 'gw2'));
+  const service = RouteService.open(file, { lessSpecificSearch: false, reloadCheckMs: 0 });
+  try {
+    const hops = () => service.lookupNumber('14085550100').levels.map((l) => l.map((r) => r.nextHop));
+    assert.deepEqual(hops(), [['gw1']]);
+    service.setLessSpecificSearch(true);
+    assert.deepEqual(hops(), [['gw1'], ['gw2']]);
+    service.setLessSpecificSearch(false);
+    assert.deepEqual(hops(), [['gw1']]);
+  } finally {
+    service.close();
+  }
+});
+
 test('RouteService notices a change by itself on its timer', async () => {
   const service = RouteService.open(file, { lessSpecificSearch: false, reloadCheckMs: 20 });
   try {
