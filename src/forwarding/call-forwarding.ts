@@ -12,6 +12,7 @@
  *   no answer      the response context's timer (CallForwardNoAnswerTimer) while phones ring
  * A recursive proxy forwards to the target itself; a nonrecursive one answers 302 with it (CF-10).
  */
+import { andThen } from '../maybe-async';
 import { type DiversionHeaderName, makeDiversion } from '../privacy';
 import type { Target } from '../proxy/target';
 import type { SipUri } from '../sip';
@@ -81,7 +82,7 @@ export class CallForwarding {
       return plan.busy || plan.noAnswer || plan.unavailable ? plan : undefined;
     };
     const found = this.find(aor);
-    return found instanceof Promise ? found.then(build) : build(found);
+    return andThen(found, build);
   }
 
   private translateTo(reason: ForwardReason, input: TranslationInput): Target[] | undefined | Promise<Target[] | undefined> {
@@ -92,7 +93,7 @@ export class CallForwarding {
       return t ? [t] : undefined;
     };
     const found = this.find(input.aor);
-    return found instanceof Promise ? found.then(toTargets) : toTargets(found);
+    return andThen(found, toTargets);
   }
 
   private find(aor: string): Subscriber | undefined | Promise<Subscriber | undefined> {

@@ -27,11 +27,14 @@ export function statefulBranch(hash: string): string {
   return `${BRANCH_PREFIX}${hash}.${randomToken()}`;
 }
 
-/** A stateless forward must produce the same branch for a retransmission: derive it from the incoming branch. */
-export function statelessBranch(hash: string, req: SipMessage, targetIndex: number): string {
+/**
+ * A stateless forward must produce the same branch for a retransmission: derive it from the incoming branch.
+ * (A stateless proxy forwards to one target only, so the branch needs nothing of the target.)
+ */
+export function statelessBranch(hash: string, req: SipMessage): string {
   const incoming = req.topVia.params.get('branch') ?? '';
   const method = req.method === 'ACK' || req.method === 'CANCEL' ? 'INVITE' : req.method;
-  return `${BRANCH_PREFIX}${hash}.${hash64(`${incoming}\0${targetIndex}\0${method}`)}`;
+  return `${BRANCH_PREFIX}${hash}.${hash64(`${incoming}\0${method}`)}`;
 }
 
 /** True when the request carries a Via of ours whose branch was made from this very request: a loop. */

@@ -1,5 +1,6 @@
 // The proxy core (RFC 3261 §16): one entry for requests and one for responses, stateful or stateless,
 // proxy or redirect. Targets come from the translation step (registry lookup, or the Request-URI as is).
+import { type MaybePromise, andThen } from '../maybe-async';
 import { SipMessage, SipParseError, SipUri, createResponse, formatUri, formatVia, parseUri, bareHost } from '../sip';
 import type { Logger } from '../log';
 import type { Registrar } from '../registrar/registrar';
@@ -231,7 +232,7 @@ export class ProxyCore {
     if (this.policies.length === 0) return undefined;
     const ctx: PolicyRequest = { req, source: src.source, tlsPeerCertificate: src.tlsPeerCertificate };
     const verdict = runPolicies(this.policies, ctx);
-    return verdict instanceof Promise ? verdict.then((v) => verdictResponse(req, v, toTag)) : verdictResponse(req, verdict, toTag);
+    return andThen(verdict, (v) => verdictResponse(req, v, toTag));
   }
 
   /** REGISTER for one of sipd's domains, answered by the registrar; undefined for everything else. */
@@ -278,11 +279,11 @@ export class ProxyCore {
         if (!t.forwarded || !this.me.isLocalDomain(parseUri(t.uri))) return [t];
         const keep = (more: Target[]) => more.map((m) => ({ ...m, forwarded: true, diversions: [...(t.diversions ?? []), ...(m.diversions ?? [])] }));
         const more = this.retarget(t.uri, method, { inDialog, depth: depth + 1 });
-        return more instanceof Promise ? more.then(keep) : keep(more);
+        return andThen(more, keep);
       });
       return parts.some((p) => p instanceof Promise) ? Promise.all(parts).then((p) => p.flat()) : (parts as Target[][]).flat();
     };
-    return found instanceof Promise ? found.then(settle) : settle(found);
+    return andThen(found, settle);
   }
 
   /** Forwarding on busy, no answer or unavailable for a new call to one of sipd's users. */
@@ -316,10 +317,8 @@ export class ProxyCore {
    * The targets a request may go to, or the response when there are none: 480 when a sips request has only
    * contacts it could not reach over TLS (RFC 3261 §26.2.2; AllowSipTlsConversionToSip).
    */
-  private usableTargets(req: SipMessage, toTag: string): Target[] | SipMessage | Promise<Target[] | SipMessage> {
-    const found = this.targets(req);
-    if (found instanceof Promise) return found.then((all) => this.secureTargets(req, all, toTag));
-    return this.secureTargets(req, found, toTag);
+  private usableTargets(req: SipMessage, toTag: string): MaybePromise<Target[] | SipMessage> {
+    return andThen(this.targets(req), (all) => this.secureTargets(req, all, toTag));
   }
 
   private secureTargets(req: SipMessage, all: Target[], toTag: string): Target[] | SipMessage {
@@ -371,7 +370,7 @@ export class ProxyCore {
     const send = (m: SipMessage, hop: Hop) => this.txl.createClient(this.stamp(m, req, hop, statefulBranch(loopHash(req))), hop.dest, ctx, timerC);
     const start = (m: SipMessage, hop: Hop): ClientTransaction | Promise<ClientTransaction> => {
       const protecting = this.protectIdentities(m, hop.dest);
-      return protecting instanceof Promise ? protecting.then(() => send(m, hop)) : send(m, hop);
+      return andThen(protecting, () => send(m, hop));
     };
     if (!msg.has('route') && target.via) return { tx: await start(msg, { dest: target.via }) };
     const plan = this.plan(msg);
@@ -497,7 +496,7 @@ export class ProxyCore {
         const targets = found instanceof Promise ? await found : found;
         if (!Array.isArray(targets)) return reply(targets);
         if (this.settings.redirect && !req.toTag) return reply(await this.redirect(req, targets, toTag));
-        const refused = await this.sendStateless(req, targets[0], 0);
+        const refused = await this.sendStateless(req, targets[0]);
         if (refused !== undefined) reply(createResponse(req, refused, undefined, toTag));
       } catch (e) {
         this.log.error(`request ${req.method} ${req.uri} failed: ${(e as Error).message}`);
@@ -519,7 +518,7 @@ export class ProxyCore {
         if (req.method === 'ACK' && !this.settings.stateful && req.toTag === statelessToTag(req)) return;
         preprocessRoutes(req, this.me);
         const [target] = await this.targets(req);
-        await this.sendStateless(req, target, 0);
+        await this.sendStateless(req, target);
       } catch (e) {
         this.log.warn(`dropping ${req.method} from ${src.source.host}:${src.source.port}: ${(e as Error).message}`);
       }
@@ -530,10 +529,10 @@ export class ProxyCore {
    * Stateless forwarding has no branch to fail over with: the first hop only. Returns the status of a request that
    * cannot go anywhere (404 no route, 403 a blocking one, 503 no address).
    */
-  private async sendStateless(req: SipMessage, target: Target, index: number): Promise<number | undefined> {
+  private async sendStateless(req: SipMessage, target: Target): Promise<number | undefined> {
     // An ACK (of a non-2xx) or a CANCEL must carry its INVITE's branch: hash it as the INVITE, without the To tag.
     const hash = loopHash(req, req.method === 'ACK' || req.method === 'CANCEL');
-    const branch = statelessBranch(hash, req, index);
+    const branch = statelessBranch(hash, req);
     const msg = this.outgoing(req, target);
     let hop: Hop | undefined = !msg.has('route') && target.via ? { dest: target.via } : undefined;
     if (!hop) {

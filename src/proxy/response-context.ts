@@ -1,4 +1,5 @@
 // The response context of a stateful proxy (RFC 3261 §16.7): branches, best response, CANCEL, recursion on 3xx.
+import { andThen } from '../maybe-async';
 import { SipMessage, createResponse, parseNameAddr, formatUri } from '../sip';
 import type { ForwardingPlan } from '../forwarding';
 import type { ClientEvents, ClientTransaction, ServerTransaction, TimerHandle } from '../transaction';
@@ -328,7 +329,7 @@ export class ResponseContext implements ClientEvents {
     const withQ = (targets: Target[]) =>
       targets.map((t) => (t.uri === contact.uri ? contact : { ...t, q: contact.q, forwarded: contact.forwarded, diversions: contact.diversions ?? t.diversions, redirectedBy: contact.redirectedBy }));
     const found = this.forwarder.retarget(contact.uri, this.request.method);
-    return found instanceof Promise ? found.then(withQ) : withQ(found);
+    return andThen(found, withQ);
   }
 
   private cancelBranch(b: Branch): void {
