@@ -12,17 +12,7 @@ import {
   type DeviceChange,
   type SqliteSubscriberStore,
 } from '../subscribers';
-import {
-  UsageError,
-  expectOperands,
-  exportFile,
-  importFile,
-  onlyOperand,
-  parseOptions,
-  printTable,
-  unknownAction,
-  withStore,
-} from './provisioning';
+import { UsageError, expectOperands, parseOptions, printTable, recordCommand } from './provisioning';
 
 export const DEVICE_USAGE = [
   'usage: sipd device add NAME --type basic|advanced --digest-user USER --line NUMBER[:MAXCALLS[:BUSYTRIGGER]]… [OPTIONS]',
@@ -45,34 +35,26 @@ const CHANGE_OPTIONS = {
 } as const;
 
 export function deviceCommand(file: string, operands: string[]): number {
-  const [action, ...rest] = operands;
-  const wrong = unknownAction('device', action, DEVICE_USAGE);
-  if (wrong !== undefined) return wrong;
-  return withStore(file, DEVICE_USAGE, (store) => {
-    switch (action) {
-      case 'add':
-      case 'set':
-        return change(store, action, rest);
-      case 'show': {
-        const name = onlyOperand(rest, 'NAME');
-        const device = store.getDevice(name);
-        if (!device) throw new ProvisioningError(`no device ${name}`);
-        return show(device);
-      }
-      case 'remove': {
-        const name = onlyOperand(rest, 'NAME');
-        store.removeDevice(name);
-        console.log(`device ${name} removed`);
-        return 0;
-      }
-      case 'list':
-        expectOperands(parseOptions(rest, {}).positionals, 0, '');
-        return list(store.listDevices());
-      case 'import':
-        return importFile(onlyOperand(rest, 'FILE.csv'), 'devices', readDeviceCsv, (items) => store.importDevices(items));
-      default:
-        return exportFile(rest, 'devices', store.listDevices(), writeDeviceCsv);
-    }
+  return recordCommand(file, operands, {
+    command: 'device',
+    plural: 'devices',
+    usage: DEVICE_USAGE,
+    keyName: 'NAME',
+    change,
+    show: (store, name) => {
+      const device = store.getDevice(name);
+      if (!device) throw new ProvisioningError(`no device ${name}`);
+      return show(device);
+    },
+    remove: (store, name) => {
+      store.removeDevice(name);
+      return name;
+    },
+    all: (store) => store.listDevices(),
+    list,
+    readCsv: readDeviceCsv,
+    importItems: (store, items) => store.importDevices(items),
+    writeCsv: writeDeviceCsv,
   });
 }
 

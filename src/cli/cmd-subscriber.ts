@@ -11,18 +11,7 @@ import {
   type SubscriberChange,
   type SubscriberRecord,
 } from '../subscribers';
-import {
-  UsageError,
-  expectOperands,
-  exportFile,
-  formatTime,
-  importFile,
-  onlyOperand,
-  parseOptions,
-  printTable,
-  unknownAction,
-  withStore,
-} from './provisioning';
+import { UsageError, expectOperands, formatTime, parseOptions, printTable, recordCommand } from './provisioning';
 
 export const SUBSCRIBER_USAGE = [
   'usage: sipd subscriber add USER[@DOMAIN] --password P [OPTIONS]',
@@ -46,30 +35,23 @@ const CHANGE_OPTIONS = {
 } as const;
 
 export function subscriberCommand(file: string, operands: string[]): number {
-  const [action, ...rest] = operands;
-  const wrong = unknownAction('subscriber', action, SUBSCRIBER_USAGE);
-  if (wrong !== undefined) return wrong;
-  return withStore(file, SUBSCRIBER_USAGE, (store) => {
-    switch (action) {
-      case 'add':
-      case 'set':
-        return change(store, action, rest);
-      case 'show':
-        return show(store, onlyOperand(rest, 'USER[@DOMAIN]'));
-      case 'remove': {
-        const { user, domain } = parseSubscriberKey(onlyOperand(rest, 'USER[@DOMAIN]'));
-        store.removeSubscriber(user, domain);
-        console.log(`subscriber ${formatSubscriberKey(user, domain)} removed`);
-        return 0;
-      }
-      case 'list':
-        expectOperands(parseOptions(rest, {}).positionals, 0, '');
-        return list(store.listSubscribers());
-      case 'import':
-        return importFile(onlyOperand(rest, 'FILE.csv'), 'subscribers', readSubscriberCsv, (items) => store.importSubscribers(items));
-      default:
-        return exportFile(rest, 'subscribers', store.listSubscribers(), writeSubscriberCsv);
-    }
+  return recordCommand(file, operands, {
+    command: 'subscriber',
+    plural: 'subscribers',
+    usage: SUBSCRIBER_USAGE,
+    keyName: 'USER[@DOMAIN]',
+    change,
+    show,
+    remove: (store, text) => {
+      const { user, domain } = parseSubscriberKey(text);
+      store.removeSubscriber(user, domain);
+      return formatSubscriberKey(user, domain);
+    },
+    all: (store) => store.listSubscribers(),
+    list,
+    readCsv: readSubscriberCsv,
+    importItems: (store, items) => store.importSubscribers(items),
+    writeCsv: writeSubscriberCsv,
   });
 }
 

@@ -1,5 +1,5 @@
-// What `sipd subscriber` and `sipd device` share: the store named by sipd.conf, option parsing, import
-// and export files, and how mistakes are reported (stderr; exit 1, or 2 for a wrong command line).
+// What `sipd subscriber`, `sipd device` and `sipd regroute` share: the subscriber store named by sipd.conf, the
+// seven record actions, option parsing, import and export files, and how mistakes are reported (stderr; exit 1, or 2 for a wrong command line).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Database from 'better-sqlite3';
@@ -37,16 +37,62 @@ export function expectOperands(positionals: string[], count: number, names: stri
 }
 
 /** The one operand of show, remove and import. */
-export function onlyOperand(args: string[], name: string): string {
+function onlyOperand(args: string[], name: string): string {
   const { positionals } = parseOptions(args, {});
   expectOperands(positionals, 1, name);
   return positionals[0];
 }
 
-export const ACTIONS: readonly string[] = ['add', 'set', 'show', 'remove', 'list', 'import', 'export'];
+const ACTIONS: readonly string[] = ['add', 'set', 'show', 'remove', 'list', 'import', 'export'];
+
+/** What one kind of provisioned record (subscribers, devices) does for each action of its command. */
+export interface RecordKind<T, I> {
+  /** The command word ('subscriber'), also the noun of messages about one record. */
+  command: string;
+  /** The noun of import and export messages ('subscribers'). */
+  plural: string;
+  usage: string;
+  /** How the operand naming one record is written in usage complaints ('USER[@DOMAIN]'). */
+  keyName: string;
+  change(store: SqliteSubscriberStore, action: 'add' | 'set', args: string[]): number;
+  show(store: SqliteSubscriberStore, key: string): number;
+  /** Removes the record named by `key` and returns its name as messages write it. */
+  remove(store: SqliteSubscriberStore, key: string): string;
+  all(store: SqliteSubscriberStore): readonly T[];
+  list(records: readonly T[]): number;
+  readCsv(text: string): ImportItem<I>[];
+  importItems(store: SqliteSubscriberStore, items: ImportItem<I>[]): ImportResult;
+  writeCsv(records: readonly T[]): string;
+}
+
+/** `sipd COMMAND add|set|show|remove|list|import|export …` for one kind of record. */
+export function recordCommand<T, I>(file: string, operands: string[], kind: RecordKind<T, I>): number {
+  const [action, ...rest] = operands;
+  const wrong = unknownAction(kind.command, action, kind.usage);
+  if (wrong !== undefined) return wrong;
+  return withStore(file, kind.usage, (store) => {
+    switch (action) {
+      case 'add':
+      case 'set':
+        return kind.change(store, action, rest);
+      case 'show':
+        return kind.show(store, onlyOperand(rest, kind.keyName));
+      case 'remove':
+        console.log(`${kind.command} ${kind.remove(store, onlyOperand(rest, kind.keyName))} removed`);
+        return 0;
+      case 'list':
+        expectOperands(parseOptions(rest, {}).positionals, 0, '');
+        return kind.list(kind.all(store));
+      case 'import':
+        return importFile(onlyOperand(rest, 'FILE.csv'), kind.plural, kind.readCsv, (items) => kind.importItems(store, items));
+      default:
+        return exportFile(rest, kind.plural, kind.all(store), kind.writeCsv);
+    }
+  });
+}
 
 /** Prints the complaint and the usage when `action` is not one of ACTIONS. */
-export function unknownAction(command: string, action: string | undefined, usage: string): number | undefined {
+function unknownAction(command: string, action: string | undefined, usage: string): number | undefined {
   if (action !== undefined && ACTIONS.includes(action)) return undefined;
   console.error(action === undefined ? `sipd: ${command} needs an action` : `sipd: unknown ${command} action ${action}`);
   console.error(usage);
@@ -57,7 +103,7 @@ export function unknownAction(command: string, action: string | undefined, usage
  * Opens <ServerRoot>/data/subscribers.db of the configuration file and runs `action` on it. Configuration
  * warnings are not printed: they concern the server, not provisioning.
  */
-export function withStore(file: string, usage: string, action: (store: SqliteSubscriberStore) => number): number {
+function withStore(file: string, usage: string, action: (store: SqliteSubscriberStore) => number): number {
   const loaded = tryLoadConfig(file);
   if (!loaded.ok) {
     printLines(loaded.errors);
