@@ -1,5 +1,6 @@
 // What `sipd subscriber`, `sipd device` and `sipd regroute` share: the subscriber store named by sipd.conf, the
-// seven record actions, option parsing, import and export files, and how mistakes are reported (stderr; exit 1, or 2 for a wrong command line).
+// seven record actions, option parsing, import and export files, and how mistakes are reported (stderr; exit 1,
+// or 2 for a wrong command line).
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import Database from 'better-sqlite3';

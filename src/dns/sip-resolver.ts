@@ -117,22 +117,43 @@ export class SipResolver {
     }
   }
 
-  private async *candidates(uri: SipUri, options: ResolveOptions): AsyncGenerator<SipTarget> {
-    if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return;
+  /**
+   * The one target of a URI whose host is an IP address, found without DNS (a registered contact, a Record-Route
+   * of a peer): undefined when the host is a name, or when no transport sipd can send on fits the URI.
+   */
+  literalTarget(uri: SipUri, options: ResolveOptions = {}): SipTarget | undefined {
+    const name = bareHost(uri.params.get('maddr') ?? uri.host);
+    if (!isIP(name)) return undefined;
+    const t = this.transportOf(uri, options);
+    return t && { transport: t.fallback, host: name, port: uri.port ?? defaultPort(t.fallback), defaultTransport: t.defaultTransport };
+  }
+
+  /**
+   * The transport a URI asks for (its parameter, else `transportIfAbsent`) or RFC 3263's default, and whether it
+   * was a default; undefined when sipd cannot send it anywhere (another scheme, sctp, TLS switched off).
+   */
+  private transportOf(uri: SipUri, options: ResolveOptions): { explicit?: TransportName; fallback: TransportName; defaultTransport: boolean } | undefined {
+    if (uri.scheme !== 'sip' && uri.scheme !== 'sips') return undefined;
     const secure = uri.scheme === 'sips';
-    const name = bareHost(uri.params.get('maddr') ?? uri.host).replace(/\.$/, '');
     const written = uri.params.get('transport');
     const param = written ?? (secure ? undefined : options.transportIfAbsent);
     const explicit = param == null ? undefined : this.transportParam(param, secure);
-    if (explicit === null) return; // a transport sipd cannot send on
+    if (explicit === null) return undefined;
     const fallback: TransportName = explicit ?? (secure ? 'tls' : this.plainSipTransport());
-    if (!this.usable(fallback)) return;
-    const defaultTransport = written == null;
+    return this.usable(fallback) ? { explicit, fallback, defaultTransport: written == null } : undefined;
+  }
 
-    if (isIP(name)) {
-      yield { transport: fallback, host: name, port: uri.port ?? defaultPort(fallback), defaultTransport };
+  private async *candidates(uri: SipUri, options: ResolveOptions): AsyncGenerator<SipTarget> {
+    const literal = this.literalTarget(uri, options);
+    if (literal) {
+      yield literal;
       return;
     }
+    const chosen = this.transportOf(uri, options);
+    if (!chosen) return;
+    const { explicit, fallback, defaultTransport } = chosen;
+    const secure = uri.scheme === 'sips';
+    const name = bareHost(uri.params.get('maddr') ?? uri.host).replace(/\.$/, '');
     if (uri.port !== undefined) {
       yield* this.addresses(name, fallback, uri.port, name, defaultTransport);
       return;

@@ -375,7 +375,10 @@ export class ProxyCore {
     if (!msg.has('route') && target.via) return { tx: await start(msg, { dest: target.via }) };
     const plan = this.plan(msg);
     if (typeof plan === 'number') return plan;
-    const hops = this.routing.nextHops.hops(plan, msg.byteLengthEstimate() + 200);
+    const size = msg.byteLengthEstimate() + 200;
+    const immediate = this.routing.nextHops.immediateHop(plan, size);
+    if (immediate) return { tx: await start(msg, immediate) };
+    const hops = this.routing.nextHops.hops(plan, size);
     const first = await hops.next();
     if (first.done) {
       this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
@@ -540,7 +543,8 @@ export class ProxyCore {
       const random = seededRandom(Number.parseInt(hash.slice(0, 6), 36));
       const plan = this.plan(msg, random);
       if (typeof plan === 'number') return plan;
-      hop = await this.firstHop(plan, msg.byteLengthEstimate() + 200, random);
+      const size = msg.byteLengthEstimate() + 200;
+      hop = this.routing.nextHops.immediateHop(plan, size) ?? (await this.firstHop(plan, size, random));
       if (!hop) {
         this.log.warn(`no address to send ${req.method} for ${target.uri} to`);
         return 503;

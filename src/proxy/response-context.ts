@@ -62,7 +62,8 @@ export class ResponseContext implements ClientEvents {
   private ended = false;
   /** Call forwarding on busy, no answer or unavailable, until the call was diverted once. */
   private forwarding?: ForwardingPlan;
-  private timers: TimerHandle[] = [];
+  /** The forwarding timers (no answer, unavailable); none for most calls. */
+  private timers?: TimerHandle[];
   canceled = false;
   /** The request, until the context is done: released then, as retransmitted 2xx need only the server transaction. */
   private req?: SipMessage;
@@ -91,21 +92,30 @@ export class ResponseContext implements ClientEvents {
   }
 
   start(): void {
-    const plan = this.forwarding;
-    if (plan?.noAnswer) {
-      const target = plan.noAnswer;
-      this.timers.push(this.forwarder.after(plan.noAnswerMs, () => {
-        if (this.branches.some((b) => b.ringing)) this.divert(target);
-      }));
-    }
-    if (plan?.unavailable) {
-      const target = plan.unavailable;
-      // Unavailable: no phone said anything at all, not even 100 Trying, in CallForwardUnavailableTimer.
-      this.timers.push(this.forwarder.after(plan.unavailableMs, () => {
-        if (!this.branches.some((b) => b.provisional)) this.divert(target);
-      }));
-    }
+    if (this.forwarding) this.timers = this.forwardingTimers(this.forwarding);
     this.nextGroup();
+  }
+
+  private forwardingTimers(plan: ForwardingPlan): TimerHandle[] {
+    const timers: TimerHandle[] = [];
+    const { noAnswer, unavailable } = plan;
+    if (noAnswer) {
+      timers.push(this.forwarder.after(plan.noAnswerMs, () => {
+        if (this.branches.some((b) => b.ringing)) this.divert(noAnswer);
+      }));
+    }
+    if (unavailable) {
+      // Unavailable: no phone said anything at all, not even 100 Trying, in CallForwardUnavailableTimer.
+      timers.push(this.forwarder.after(plan.unavailableMs, () => {
+        if (!this.branches.some((b) => b.provisional)) this.divert(unavailable);
+      }));
+    }
+    return timers;
+  }
+
+  private stopTimers(): void {
+    for (const t of this.timers ?? []) t.cancel();
+    this.timers = undefined;
   }
 
   /** The caller CANCELed: cancel every pending branch; their 487s make the final answer. */
@@ -260,7 +270,7 @@ export class ResponseContext implements ClientEvents {
   private divert(target: Target): void {
     if (!this.forwarding || !this.searching) return;
     this.forwarding = undefined;
-    for (const t of this.timers) t.cancel();
+    this.stopTimers();
     if (!this.settings.recursive) {
       this.groups.length = 0;
       for (const b of this.branches) this.cancelBranch(b);
@@ -382,8 +392,7 @@ export class ResponseContext implements ClientEvents {
    */
   private releaseWhenDone(): void {
     if (!this.answered || this.starting > 0 || this.branches.some((b) => !b.final)) return;
-    for (const t of this.timers) t.cancel();
-    this.timers = [];
+    this.stopTimers();
     this.forwarding = undefined;
     this.req = undefined;
     this.branches.length = 0;

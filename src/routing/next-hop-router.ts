@@ -12,7 +12,7 @@
  * set. A number route rewrites the Request-URI to user@next-hop (the expanded number with the route's tech-prefix
  * action, 004:6990); a domain route keeps it and only chooses where it is sent.
  */
-import type { SipResolver } from '../dns';
+import type { SipResolver, SipTarget } from '../dns';
 import { SipUri, formatUri, parseUri } from '../sip';
 import type { Destination } from '../transaction';
 import type { TransportName } from '../transport';
@@ -94,13 +94,26 @@ export class NextHopRouter {
    */
   async *hops(plan: readonly HopPlanEntry[], size: number, random?: () => number): AsyncGenerator<Hop> {
     for (const entry of plan) {
-      for await (const t of this.resolver.targets(entry.nextHop, { transportIfAbsent: entry.transportIfAbsent, random })) {
-        const transport = t.defaultTransport && t.transport === 'udp' && size > UDP_MTU_LIMIT ? 'tcp' : t.transport;
-        const dest: Destination = t.tlsName === undefined ? { transport, host: t.host, port: t.port } : { transport, host: t.host, port: t.port, tlsName: t.tlsName };
-        yield entry.requestUri === undefined ? { dest } : { requestUri: entry.requestUri, dest };
-      }
+      for await (const t of this.resolver.targets(entry.nextHop, { transportIfAbsent: entry.transportIfAbsent, random })) yield hop(entry, t, size);
     }
   }
+
+  /**
+   * The hop of a plan that needs no DNS and has no alternative (one entry whose host is an IP address, such as a
+   * peer's Record-Route in a BYE): sent at once, without a lookup to wait for. Undefined otherwise.
+   */
+  immediateHop(plan: readonly HopPlanEntry[], size: number): Hop | undefined {
+    if (plan.length !== 1) return undefined;
+    const t = this.resolver.literalTarget(plan[0].nextHop, { transportIfAbsent: plan[0].transportIfAbsent });
+    return t && hop(plan[0], t, size);
+  }
+}
+
+/** A resolved target as a hop: a request too large for UDP goes over TCP when nothing chose UDP (§18.1.1). */
+function hop(entry: HopPlanEntry, t: SipTarget, size: number): Hop {
+  const transport = t.defaultTransport && t.transport === 'udp' && size > UDP_MTU_LIMIT ? 'tcp' : t.transport;
+  const dest: Destination = t.tlsName === undefined ? { transport, host: t.host, port: t.port } : { transport, host: t.host, port: t.port, tlsName: t.tlsName };
+  return entry.requestUri === undefined ? { dest } : { requestUri: entry.requestUri, dest };
 }
 
 /** The Request-URI toward a number route's next hop: the expanded number (tech prefix applied) at the next hop. */
