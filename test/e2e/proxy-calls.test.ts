@@ -189,3 +189,25 @@ describe('proxy with AddRecordRoute Off', { skip }, () => {
     assert.deepEqual(receivedStatuses(res.messages), [200]);
   });
 });
+
+describe('ProxyAddressResolutionType A: sipd names itself by ServerName in Via and Record-Route', { skip }, () => {
+  const NAME = 'proxy1.bench.local';
+  let sipd: Sipd;
+  before(async () => {
+    sipd = await Sipd.launch({ AddRecordRoute: 'On', ServerName: NAME, ProxyAddressResolutionType: 'A' });
+  });
+  after(async () => {
+    await killStrays();
+    await sipd?.dispose();
+  });
+
+  test('DNS-5 the forwarded INVITE carries Via and Record-Route with the server name and port, and the call completes', async () => {
+    const callee = await registered(sipd, 'bob');
+    const uas = answer(callee, 'uas-answer.xml');
+    const caller = await dial(sipd, await newPeer('alice'), 'bob', 'uac-call.xml');
+    const invite = receivedRequests((await uas.done).messages, 'INVITE')[0];
+    assertOk(caller, 'caller', sipd);
+    assert.match(topVia(invite), new RegExp(`^SIP/2\\.0/UDP ${NAME.replace(/\./g, '\\.')}:${sipd.port};`), invite.text);
+    assert.deepEqual(headerValues(invite, 'record-route'), [`<sip:${NAME}:${sipd.port};lr>`]);
+  });
+});
