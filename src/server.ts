@@ -34,7 +34,7 @@ export interface ServerStatus {
   startedAt: number;
   listeners: string[];
   /** Transactions in progress: server (requests received) and client (requests sent). */
-  transactions: { server: number; client: number; serverStates: Record<string, number> };
+  transactions: { server: number; client: number; serverStates: Record<string, number>; retired: number };
   registrations: number;
   draining: boolean;
   /** Resident set and V8 heap in use, bytes. */
@@ -164,7 +164,7 @@ export class SipServer {
       pid: process.pid,
       startedAt: this.startedAt,
       listeners: this.listeners(),
-      transactions: { server: this.transactions?.serverCount ?? 0, client: this.transactions?.clientCount ?? 0, serverStates: this.transactions?.serverStates() ?? {} },
+      transactions: { server: this.transactions?.serverCount ?? 0, client: this.transactions?.clientCount ?? 0, serverStates: this.transactions?.serverStates() ?? {}, retired: this.transactions?.retiredCount ?? 0 },
       registrations: this.location?.size() ?? 0,
       draining: (this.proxy?.drain ?? 0) !== 0,
       memory: { rss: process.memoryUsage.rss(), heapUsed: process.memoryUsage().heapUsed },

@@ -33,6 +33,7 @@ function printStatus(s: DaemonStatus): void {
   console.log(`transactions: ${received + sent} (server ${received}, client ${sent})`);
   const states = Object.entries(server.transactions.serverStates).map(([k, n]) => `${k} ${n}`).join(', ');
   if (states) console.log(`server transactions by state: ${states}`);
+  console.log(`answered transactions remembered for retransmissions: ${server.transactions.retired}`);
   console.log(`registrations: ${server.registrations}`);
   console.log(`memory: ${mib(server.memory.rss)} MiB resident, ${mib(server.memory.heapUsed)} MiB heap in use`);
   console.log(`draining: ${server.draining ? 'yes' : 'no'}`);

@@ -78,3 +78,21 @@ test('client matching: branch of the top Via and CSeq method; CANCEL has its own
   assert.equal(l.matchResponse(response(request({ branch: 'z9hG4bK-c9' }), 200)), undefined, 'unknown branch');
   assert.equal(l.matchResponse(response(request({ branch: '' }), 200)), undefined, 'no branch at all');
 });
+
+test('retired transactions of a burst are forgotten after their linger time even when no request follows', () => {
+  const clock = new FakeClock();
+  const l = new TransactionLayer(new Wire(), clock, T);
+  const answer = (branch: string) => {
+    const req = request({ method: 'OPTIONS', branch });
+    l.createServer(req, CALLER).respond(response(req, 200));
+  };
+  answer('z9hG4bK-r1');
+  clock.advance(20_000);
+  answer('z9hG4bK-r2');
+  clock.advance(1_000); // a UDP non-INVITE transaction retires after Timer J (64×T1)
+  const linger = 64 * T.t1;
+  clock.advance(linger);
+  assert.equal(l.retiredCount, 1, 'the first is gone, the second still lingers');
+  clock.advance(linger);
+  assert.equal(l.retiredCount, 0, 'the last of the burst goes without any new request');
+});

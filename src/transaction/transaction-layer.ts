@@ -46,6 +46,11 @@ export class TransactionLayer {
     return this.clients.size;
   }
 
+  /** Answered server transactions still remembered to absorb retransmissions (RFC 6026, 64×T1). */
+  get retiredCount(): number {
+    return this.retired.size;
+  }
+
   /** The server transaction a request belongs to; an ACK finds its INVITE's. */
   findServer(req: SipMessage, method = req.method === 'ACK' ? 'INVITE' : req.method): ServerTransaction | undefined {
     return this.servers.get(serverKey(req, method));
@@ -97,13 +102,21 @@ export class TransactionLayer {
     const linger = transactionTimeout(this.timers);
     this.retired.set(key, repeat ? repeat.toString('latin1') : null);
     this.retiredOrder.push({ key, until: this.clock.now() + linger });
-    if (!this.sweepPending) {
-      this.sweepPending = true;
-      this.clock.after(linger, () => {
-        this.sweepPending = false;
-        this.sweepRetired();
-      });
-    }
+    this.scheduleSweep(linger);
+  }
+
+  /**
+   * Sweeps again every `linger` while retired records remain, so those of a burst go when it ends, not when the
+   * next request comes (each sweep takes the ones that expired; the rest wait at most one more period).
+   */
+  private scheduleSweep(linger: number): void {
+    if (this.sweepPending) return;
+    this.sweepPending = true;
+    this.clock.after(linger, () => {
+      this.sweepPending = false;
+      this.sweepRetired();
+      if (this.retiredHead < this.retiredOrder.length) this.scheduleSweep(linger);
+    });
   }
 
   private sweepRetired(): void {
